@@ -1,0 +1,246 @@
+"""The queue operations the app and the command line use: rules + store.
+
+Each operation is one store transaction, so the kiosk and a technician's
+command in a second process never hand out a number twice or call the same
+ticket at two counters.
+"""
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import business_day, rules, texts
+from . import tickets as T
+from .config import parse_hhmm
+from .errors import IssueRefused
+from .ticket_content import build_content
+from .tickets import Ticket, TicketContent
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A ticket just stored (state issued) and what to print on it."""
+
+    ticket: Ticket
+    content: TicketContent
+    ahead: int
+    wait_minutes: int
+
+
+@dataclass(frozen=True)
+class Call:
+    """A ticket called (or called again) to a counter."""
+
+    ticket: Ticket
+    counter_number: int
+    counter_name: str
+    text: str  # the announcement
+    at: float
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a service can issue now, and what to show when not."""
+
+    can_issue: bool
+    reason: Optional[str]  # IssueRefused.reason
+    detail: str
+    message: str  # for visitors, in the device language ("Tutup, buka 13.00")
+    waiting: int
+    priority_ok: bool
+
+
+@dataclass(frozen=True)
+class Status:
+    day: str
+    waiting: dict  # service code -> tickets waiting
+    serving: list  # one (counter number, Call or None) per counter
+    clock_problem: Optional[str]
+    counts: dict = field(default_factory=dict)  # service -> {state: n}
+
+
+class QueueService:
+    """Queue operations on one Store; use it from the thread that owns the store."""
+
+    def __init__(self, cfg, store, clock=time.time, clock_synced=None):
+        """``clock()`` returns UTC epoch seconds; ``clock_synced()`` returns
+        True/False/None (see kiosk.clock_state)."""
+        self.cfg = cfg
+        self.store = store
+        self.clock = clock
+        self.clock_synced = clock_synced or (lambda: None)
+        self.day_start = parse_hhmm(cfg.device.business_day_start)
+        self._logged_problem = None
+
+    # --- time --------------------------------------------------------------
+
+    def day_clock(self):
+        """The guarded time and business day; logs a clock problem once per kind."""
+        last_day, last_time = self.store.last_event()
+        dc = business_day.resolve(self.clock(), self.cfg.device.timezone, self.day_start,
+                                  last_day, last_time, self.clock_synced())
+        if dc.problem != self._logged_problem:
+            self._logged_problem = dc.problem
+            if dc.problem in (business_day.CLOCK_BEHIND, business_day.CLOCK_INVALID):
+                self.store.log("clock_problem", dc.now, day=dc.day, problem=dc.problem, clock=self.clock())
+        return dc
+
+    def _local(self, dc):
+        return business_day.local_time(dc.now, self.cfg.device.timezone)
+
+    # --- issuing -----------------------------------------------------------
+
+    def _check(self, service, dc, priority):
+        if dc.problem == business_day.CLOCK_INVALID:
+            raise IssueRefused("clock", "the clock is not set")
+        local = self._local(dc)
+        rules.check_issue(service, local.weekday(), local.hour * 60 + local.minute,
+                          self.store.count_issued(dc.day, service.code), priority)
+
+    def _ahead(self, day, service):
+        # Everyone of the service not yet finished: waiting, or issued and printing.
+        return self.store.count_unfinished(day, service.code)
+
+    def _wait(self, service, ahead):
+        recent = self.store.recent_service_seconds(service.code, self.cfg.queue.estimate_window)
+        return rules.estimate_wait_minutes(ahead, recent, service.service_minutes,
+                                           len(self.cfg.counters_for(service.code)))
+
+    def issue(self, service_code, priority=False):
+        """Store a ticket for a service and return it with its content.
+
+        Raises IssueRefused (closed, outside_hours, quota, no_priority,
+        range_full, clock) or UnknownName.
+        """
+        service = self.cfg.service(service_code)
+        dc = self.day_clock()
+        with self.store.transaction():
+            self._check(service, dc, priority)
+            ahead = self._ahead(dc.day, service)
+            wait = self._wait(service, ahead)
+            ticket = self.store.issue(dc.day, service, priority, dc.now)
+        return Issued(ticket, build_content(self.cfg, ticket, ahead, wait), ahead, wait)
+
+    def printed(self, ticket_id):
+        """The ticket came out of the printer: it now waits to be called."""
+        return self.store.transition(ticket_id, "printed", self.day_clock().now)
+
+    def void(self, ticket_id, reason):
+        """Printing failed: the number is never called."""
+        return self.store.transition(ticket_id, "void", self.day_clock().now, reason=reason)
+
+    def availability(self):
+        """{service code: Availability} for the home screen and lights."""
+        dc = self.day_clock()
+        lang = self.cfg.device.language
+        counts = self.store.count_by_state(dc.day)
+        out = {}
+        for service in self.cfg.services:
+            waiting = counts.get(service.code, {}).get(T.WAITING, 0)
+            try:
+                self._check(service, dc, False)
+            except IssueRefused as e:
+                out[service.code] = Availability(False, e.reason, e.detail, refusal_text(e, lang),
+                                                 waiting, False)
+            else:
+                out[service.code] = Availability(True, None, "", "", waiting, service.priority)
+        return out
+
+    # --- calling -----------------------------------------------------------
+
+    def _call(self, ticket, counter, verb, now):
+        ticket = self.store.transition(ticket.id, verb, now, counter=counter.number)
+        text = texts.announcement(ticket.prefix, ticket.number, counter.number, self.cfg.device.language)
+        return Call(ticket, counter.number, self.cfg.counter_name(counter), text, now)
+
+    def call_next(self, counter_number):
+        """Finish the counter's current ticket (served) and call the next one.
+
+        Returns the Call, or None when nobody waits for this counter.
+        """
+        counter = self.cfg.counter(counter_number)
+        dc = self.day_clock()
+        q = self.cfg.queue
+        with self.store.transaction():
+            current = self.store.current(dc.day, counter.number)
+            if current is not None:
+                self.store.transition(current.id, "served", dc.now, counter=counter.number)
+            waiting = self.store.tickets(dc.day, states=(T.WAITING,), services=counter.services)
+            streak = self.store.normal_streak(dc.day, counter.number, q.priority_every)
+            chosen = rules.choose_next(waiting, q.priority_policy, q.priority_every, streak)
+            if chosen is None:
+                return None
+            return self._call(chosen, counter, "called", dc.now)
+
+    def recall(self, counter_number):
+        """Call the counter's current ticket again (panggil ulang), or None."""
+        counter = self.cfg.counter(counter_number)
+        dc = self.day_clock()
+        with self.store.transaction():
+            current = self.store.current(dc.day, counter.number)
+            return self._call(current, counter, "recalled", dc.now) if current else None
+
+    def skip(self, counter_number):
+        """The counter's current visitor did not come (lewati); returns that ticket or None."""
+        counter = self.cfg.counter(counter_number)
+        dc = self.day_clock()
+        with self.store.transaction():
+            current = self.store.current(dc.day, counter.number)
+            if current is None:
+                return None
+            return self.store.transition(current.id, "skipped", dc.now, counter=counter.number)
+
+    # --- looking -----------------------------------------------------------
+
+    def status(self):
+        """Waiting per service and now serving per counter."""
+        dc = self.day_clock()
+        counts = self.store.count_by_state(dc.day)
+        waiting = {s.code: counts.get(s.code, {}).get(T.WAITING, 0) for s in self.cfg.services}
+        serving = []
+        for counter in self.cfg.counters:
+            current = self.store.current(dc.day, counter.number)
+            call = None
+            if current:
+                call = Call(current, counter.number, self.cfg.counter_name(counter),
+                            texts.announcement(current.prefix, current.number, counter.number,
+                                               self.cfg.device.language), current.called_at)
+            serving.append((counter.number, call))
+        return Status(dc.day, waiting, serving, dc.problem, counts)
+
+    def recent_calls(self, limit=10):
+        """The latest calls (newest first) of the business day, one per ticket."""
+        dc = self.day_clock()
+        rows = self.store.events(day=dc.day, types=("called", "recalled"))
+        seen, calls = set(), []
+        for event in reversed(rows):
+            if event["ticket_id"] in seen:
+                continue
+            seen.add(event["ticket_id"])
+            ticket = self.store.ticket(event["ticket_id"])
+            counter = self.cfg.counter(event["counter"])
+            calls.append(Call(ticket, counter.number, self.cfg.counter_name(counter),
+                              texts.announcement(ticket.prefix, ticket.number, counter.number,
+                                                 self.cfg.device.language), event["time"]))
+            if len(calls) >= limit:
+                break
+        return calls
+
+    def log_press_ignored(self, target, why, source):
+        """Count a swallowed press (button mashing) in the log."""
+        dc = self.day_clock()
+        self.store.log("press_ignored", dc.now, day=dc.day, target=target, why=why, source=source)
+
+
+def refusal_text(refused, language):
+    """What a visitor reads when a service cannot issue."""
+    if refused.reason == "outside_hours":
+        when = refused.detail
+        if " " in when:  # "mon 08.00": another day
+            day, hhmm = when.split(" ")
+            from .config import WEEKDAYS
+
+            when = f"{texts.DAYS[language][WEEKDAYS.index(day)]} {hhmm}"
+        return texts.text("outside_hours", language, when=when)
+    if refused.reason in texts.TEXTS:
+        return texts.text(refused.reason, language)
+    return texts.text("closed", language)

@@ -1,0 +1,101 @@
+"""Texts of tickets and calls in Indonesian (default) and English.
+
+Indonesian dates and number words are written here rather than through the
+system locale: a Pi image rarely has id_ID generated, and the result must not
+depend on it.
+"""
+
+DAYS = {
+    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}
+
+TEXTS = {
+    "heading": {"id": "NOMOR ANTRIAN", "en": "QUEUE NUMBER"},
+    "priority": {"id": "PRIORITAS", "en": "PRIORITY"},
+    "copy": {"id": "SALINAN", "en": "COPY"},
+    "ahead": {"id": "Antrian di depan Anda: {n}", "en": "People ahead of you: {n}"},
+    "ahead_none": {"id": "Tidak ada antrian di depan Anda", "en": "Nobody is ahead of you"},
+    "wait": {"id": "Perkiraan waktu tunggu: {m} menit", "en": "Estimated wait: {m} min"},
+    "wait_short": {"id": "Perkiraan waktu tunggu: < 5 menit", "en": "Estimated wait: < 5 min"},
+    "instruction": {"id": "Silakan menunggu panggilan di {counters}",
+                    "en": "Please wait to be called to {counters}"},
+    "or": {"id": "atau", "en": "or"},
+    "counter": {"id": "Loket {n}", "en": "Counter {n}"},
+    # Refusal reasons (IssueRefused.reason) as shown to visitors.
+    "closed": {"id": "Tutup", "en": "Closed"},
+    "outside_hours": {"id": "Tutup, buka {when}", "en": "Closed, opens {when}"},
+    "outside_hours_today": {"id": "Tutup hari ini", "en": "Closed today"},
+    "quota": {"id": "Kuota hari ini habis", "en": "Today's quota is used up"},
+    "no_priority": {"id": "Tidak ada antrian prioritas", "en": "No priority queue"},
+    "range_full": {"id": "Nomor antrian penuh, hubungi petugas", "en": "Numbers used up, ask staff"},
+}
+
+
+def text(key, language, **values):
+    """The text ``key`` in ``language`` (falls back to Indonesian)."""
+    entry = TEXTS[key]
+    return entry.get(language, entry["id"]).format(**values)
+
+
+def format_date(dt, language="id"):
+    """'Selasa, 16 April 2024'."""
+    return f"{DAYS[language][dt.weekday()]}, {dt.day} {MONTHS[language][dt.month - 1]} {dt.year}"
+
+
+def format_time(dt, language="id"):
+    """'15.47' in Indonesian (the dot is the national style), '15:47' in English."""
+    sep = "." if language == "id" else ":"
+    return f"{dt.hour:02d}{sep}{dt.minute:02d}"
+
+
+def format_datetime(dt, language="id"):
+    """'Selasa, 16 April 2024 15:47' (the ticket keeps the colon DOMAIN.md shows)."""
+    return f"{format_date(dt, language)} {dt.hour:02d}:{dt.minute:02d}"
+
+
+_UNITS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+          "sepuluh", "sebelas")
+
+
+def number_words(n):
+    """Indonesian words for 0 <= n < 1,000,000: 12 -> 'dua belas', 123 ->
+    'seratus dua puluh tiga', 1000 -> 'seribu'."""
+    if n < 0 or n >= 1_000_000:
+        raise ValueError(f"{n} is out of range")
+    if n < 12:
+        return _UNITS[n]
+    if n < 20:
+        return f"{_UNITS[n - 10]} belas"
+    if n < 100:
+        tens, rest = divmod(n, 10)
+        return f"{_UNITS[tens]} puluh" + (f" {_UNITS[rest]}" if rest else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        head = "seratus" if hundreds == 1 else f"{_UNITS[hundreds]} ratus"
+        return head + (f" {number_words(rest)}" if rest else "")
+    thousands, rest = divmod(n, 1000)
+    head = "seribu" if thousands == 1 else f"{number_words(thousands)} ribu"
+    return head + (f" {number_words(rest)}" if rest else "")
+
+
+def announcement(prefix, number, counter_number, language="id"):
+    """What is spoken on a call: 'Nomor antrian A dua belas, silakan menuju loket dua.'"""
+    if language == "en":
+        return f"Number {prefix} {number}, please go to counter {counter_number}."
+    return (f"Nomor antrian {prefix} {number_words(number)}, "
+            f"silakan menuju loket {number_words(counter_number)}.")
+
+
+def counters_phrase(numbers, language="id"):
+    """'Loket 1', 'Loket 1 atau Loket 2', 'Loket 1, Loket 2 atau Loket 3'."""
+    names = [text("counter", language, n=n) for n in numbers]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {text('or', language)} {names[-1]}"

@@ -1,0 +1,26 @@
+from setuptools import find_packages, setup
+
+setup(
+    name="ptsp-kiosk",
+    version="0.1.0",
+    description="Queue-ticket kiosk for the PTSP desk of a Rutan (Raspberry Pi, touch screen, "
+                "buttons, ESC/POS printer)",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    python_requires=">=3.11",
+    packages=find_packages(include=["kiosk", "kiosk.*", "drivers", "drivers.*"]),
+    # The demo and example configs live in config/ for technicians; ship them too.
+    package_dir={"": ".", "kiosk.presets": "config"},
+    package_data={"kiosk.presets": ["*.toml"], "kiosk": ["assets/*"]},
+    install_requires=[
+        "gpiozero>=2.0",
+        "python-escpos>=3.1",
+        "pygame>=2.5",
+        "pyserial>=3.5",
+        "sqlite-utils>=3.35",
+        "requests>=2.28",
+    ],
+    extras_require={"test": ["pytest>=7", "hypothesis>=6"]},
+    entry_points={"console_scripts": ["ptsp-kiosk = kiosk.cli:main"]},
+)
