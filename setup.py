@@ -9,14 +9,16 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     python_requires=">=3.11",
-    packages=find_packages(include=["kiosk", "kiosk.*", "drivers", "drivers.*"]),
+    packages=find_packages(include=["kiosk", "kiosk.*", "drivers", "drivers.*"]) + ["kiosk.presets"],
     # The demo and example configs live in config/ for technicians; ship them too.
-    package_dir={"": ".", "kiosk.presets": "config"},
+    package_dir={"kiosk.presets": "config"},
     package_data={"kiosk.presets": ["*.toml"], "kiosk": ["assets/*"]},
     install_requires=[
         "gpiozero>=2.0",
         "python-escpos>=3.1",
-        "pygame>=2.5",
+        # Debian's python3-pygame 2.1 has KMSDRM (the pip wheel has not): the Pi
+        # install uses it, so do not require anything newer.
+        "pygame>=2.1",
         "pyserial>=3.5",
         "sqlite-utils>=3.35",
         "requests>=2.28",

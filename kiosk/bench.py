@@ -11,6 +11,11 @@ from typing import Optional
 
 SECTIONS = [
     "kiosk.bench_core",
+    "kiosk.bench_app",
+    "kiosk.bench_buttons",
+    "kiosk.bench_install",
+    "kiosk.bench_sync",
+    "kiosk.bench_printer",
 ]
 
 

@@ -22,7 +22,20 @@ from typing import Optional
 from .errors import ConfigError
 
 SYSTEM_CONFIG = Path("/etc/ptsp-kiosk/kiosk.toml")
-DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "demo.toml"
+
+
+def preset(name):
+    """A file of config/ (demo.toml, kiosk.example.toml): from the source tree,
+    else from the installed package (setup.py ships config/ as kiosk.presets)."""
+    source = Path(__file__).resolve().parent.parent / "config" / name
+    if source.exists():
+        return source
+    from importlib.resources import files
+
+    return Path(str(files("kiosk.presets").joinpath(name)))
+
+
+DEMO_CONFIG = preset("demo.toml")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGES = ("id", "en")
 # BCM numbers of the 40-pin header (GPIO 0 and 1 are the HAT EEPROM pins).
@@ -30,6 +43,9 @@ VALID_PINS = range(2, 28)
 # The Pi's primary UART: unavailable for buttons when the printer uses it.
 UART_PINS = (14, 15)
 UART_DEVICES = ("/dev/serial0", "/dev/ttyAMA0", "/dev/ttyS0")
+# The I2C pins carry fixed pull-ups on every Pi: buttons there must be active low.
+FIXED_PULL_UP_PINS = (2, 3)
+_BUTTON_KEYS = (".button_pin", ".call_pin", ".skip_pin")
 
 
 def _f(default, doc, check=None, **kw):
@@ -197,8 +213,8 @@ class Queue:
 
 @dataclass(frozen=True)
 class Printer:
-    type: str = _f("preview", "usb | serial | network | file | preview.",
-                   _one_of("usb", "serial", "network", "file", "preview"))
+    type: str = _f("preview", "usb | serial | network | file | preview | dummy (in memory, prints nothing).",
+                   _one_of("usb", "serial", "network", "file", "preview", "dummy"))
     profile: str = _f("POS-5890", "python-escpos capability profile (e.g. POS-5890, TM-T88V, default).")
     paper_width: int = _f(58, "Paper width in mm: 58 (32 columns) or 80 (48 columns).", _one_of(58, 80))
     usb_vendor_id: int = _f(0x0416, "usb: vendor id (lsusb shows it as 0416:5011).")
@@ -212,6 +228,10 @@ class Printer:
     preview_dir: str = _f("", "preview: folder for PNG tickets (default: a 'tickets' folder beside the database).")
     timeout: float = _f(10.0, "Seconds a ticket may take to print before it is given up (void).", _positive)
     qr: bool = _f(True, "Print a QR code with the ticket id.")
+    qr_mode: str = _f("auto", "auto: the printer draws the QR itself where the profile has native QR, else a "
+                      "compact image; native | raster force one way.", _one_of("auto", "native", "raster"))
+    feed_lines: int = _f(3, "Blank lines fed after a ticket so it clears the tear bar or reaches the cutter.",
+                         lambda v: None if 0 <= v <= 20 else "must be 0-20")
     logo: str = _f("", "Path of a small logo image printed at the top (empty: none).")
     footer: list = _f(["Terima kasih atas kunjungan Anda", "Tiket hanya berlaku hari ini"],
                       "Footer lines printed at the bottom of every ticket.")
@@ -441,6 +461,10 @@ def _check_pins(cfg, problems):
             owner[pin] = path
         if uart and pin in UART_PINS:
             problems.append(f"{path}: GPIO {pin} is the UART the printer uses ({cfg.printer.serial_device})")
+        # GPIO 2/3 (I2C) have fixed 1k8 pull-ups: an active-high button there never reads "released".
+        if not cfg.buttons.active_low and pin in FIXED_PULL_UP_PINS and path.endswith(_BUTTON_KEYS):
+            problems.append(f"{path}: GPIO {pin} has a fixed pull-up resistor, so it cannot take a button "
+                            "with buttons.active_low = false; use another pin")
 
 
 def from_dict(data, source="config"):

@@ -15,6 +15,8 @@ from .errors import IssueRefused
 from .ticket_content import build_content
 from .tickets import Ticket, TicketContent
 
+LAST_EVENT_CACHE_SECONDS = 1.0
+
 
 @dataclass(frozen=True)
 class Issued:
@@ -70,35 +72,42 @@ class QueueService:
         self.clock_synced = clock_synced or (lambda: None)
         self.day_start = parse_hhmm(cfg.device.business_day_start)
         self._logged_problem = None
+        self._last_cache = None
 
     # --- time --------------------------------------------------------------
 
     def day_clock(self):
         """The guarded time and business day; logs a clock problem once per kind."""
-        last_day, last_time = self.store.last_event()
+        last_day, last_time = self._last_event()
         dc = business_day.resolve(self.clock(), self.cfg.device.timezone, self.day_start,
                                   last_day, last_time, self.clock_synced())
         if dc.problem != self._logged_problem:
             self._logged_problem = dc.problem
             if dc.problem in (business_day.CLOCK_BEHIND, business_day.CLOCK_INVALID):
                 self.store.log("clock_problem", dc.now, day=dc.day, problem=dc.problem, clock=self.clock())
+        # What we record next carries dc.now: remember it without asking the store.
+        self._last_cache = (self._last_cache[0], (dc.day, dc.now))
         return dc
+
+    def _last_event(self):
+        # Reading the newest event costs a query per operation; another
+        # process's events matter to the guard only at the scale of clock
+        # jumps, so a second-old answer is good enough.
+        tick = time.monotonic()
+        if self._last_cache is None or tick - self._last_cache[0] > LAST_EVENT_CACHE_SECONDS:
+            self._last_cache = (tick, self.store.last_event())
+        return self._last_cache[1]
 
     def _local(self, dc):
         return business_day.local_time(dc.now, self.cfg.device.timezone)
 
     # --- issuing -----------------------------------------------------------
 
-    def _check(self, service, dc, priority):
+    def _check(self, service, dc, priority, issued_today):
         if dc.problem == business_day.CLOCK_INVALID:
             raise IssueRefused("clock", "the clock is not set")
         local = self._local(dc)
-        rules.check_issue(service, local.weekday(), local.hour * 60 + local.minute,
-                          self.store.count_issued(dc.day, service.code), priority)
-
-    def _ahead(self, day, service):
-        # Everyone of the service not yet finished: waiting, or issued and printing.
-        return self.store.count_unfinished(day, service.code)
+        rules.check_issue(service, local.weekday(), local.hour * 60 + local.minute, issued_today, priority)
 
     def _wait(self, service, ahead):
         recent = self.store.recent_service_seconds(service.code, self.cfg.queue.estimate_window)
@@ -114,8 +123,9 @@ class QueueService:
         service = self.cfg.service(service_code)
         dc = self.day_clock()
         with self.store.transaction():
-            self._check(service, dc, priority)
-            ahead = self._ahead(dc.day, service)
+            # Everyone of the service not yet called is ahead, printing or waiting.
+            issued_today, ahead = self.store.counts_for_issue(dc.day, service.code)
+            self._check(service, dc, priority, issued_today)
             wait = self._wait(service, ahead)
             ticket = self.store.issue(dc.day, service, priority, dc.now)
         return Issued(ticket, build_content(self.cfg, ticket, ahead, wait), ahead, wait)
@@ -137,7 +147,7 @@ class QueueService:
         for service in self.cfg.services:
             waiting = counts.get(service.code, {}).get(T.WAITING, 0)
             try:
-                self._check(service, dc, False)
+                self._check(service, dc, False, self.store.counts_for_issue(dc.day, service.code)[0])
             except IssueRefused as e:
                 out[service.code] = Availability(False, e.reason, e.detail, refusal_text(e, lang),
                                                  waiting, False)
@@ -148,7 +158,8 @@ class QueueService:
     # --- calling -----------------------------------------------------------
 
     def _call(self, ticket, counter, verb, now):
-        ticket = self.store.transition(ticket.id, verb, now, counter=counter.number)
+        # Always called inside the caller's transaction, where ``ticket`` was read.
+        ticket = self.store.transition(ticket.id, verb, now, counter=counter.number, current=ticket)
         text = texts.announcement(ticket.prefix, ticket.number, counter.number, self.cfg.device.language)
         return Call(ticket, counter.number, self.cfg.counter_name(counter), text, now)
 
@@ -163,7 +174,7 @@ class QueueService:
         with self.store.transaction():
             current = self.store.current(dc.day, counter.number)
             if current is not None:
-                self.store.transition(current.id, "served", dc.now, counter=counter.number)
+                self.store.transition(current.id, "served", dc.now, counter=counter.number, current=current)
             waiting = self.store.tickets(dc.day, states=(T.WAITING,), services=counter.services)
             streak = self.store.normal_streak(dc.day, counter.number, q.priority_every)
             chosen = rules.choose_next(waiting, q.priority_policy, q.priority_every, streak)

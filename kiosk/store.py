@@ -45,6 +45,7 @@ MIGRATIONS = [
         UNIQUE (day, service, cycle, number)
     );
     CREATE INDEX tickets_day_state ON tickets (day, state);
+    CREATE INDEX tickets_served ON tickets (service, finished_at) WHERE state = 'served';
     CREATE TABLE events (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         uid TEXT NOT NULL UNIQUE,
@@ -61,6 +62,11 @@ MIGRATIONS = [
     CREATE INDEX events_unsent ON events (seq) WHERE sent_at IS NULL;
     CREATE INDEX events_sent_at ON events (sent_at) WHERE sent_at IS NOT NULL;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 2: the calls of a counter in order, for the priority policy (times may tie
+    # while the clock guard holds time still, sequence numbers never do).
+    """
+    CREATE INDEX events_day_counter ON events (day, counter, seq);
     """,
 ]
 
@@ -118,13 +124,19 @@ class Store:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise StoreNotOurs(f"schema version {version} is newer than this software knows")
-        for number in range(version, len(MIGRATIONS)):
+        while version < len(MIGRATIONS):
             with self.transaction():
-                for statement in MIGRATIONS[number].split(";"):
+                # Read again under the write lock: a second process opening the
+                # same new file may have applied this migration meanwhile.
+                version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+                if version >= len(MIGRATIONS):
+                    break
+                for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
                         self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+                self.conn.execute(f"PRAGMA user_version = {version + 1}")
+                version += 1
 
     def close(self):
         self.conn.close()
@@ -146,20 +158,26 @@ class Store:
         try:
             yield
         except sqlite3.IntegrityError:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         except sqlite3.Error as e:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise self._error(e) from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as e:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise self._error(e) from None
+
+    def _rollback(self):
+        # SQLite rolls back by itself on SQLITE_FULL, IOERR, BUSY and NOMEM; a
+        # second ROLLBACK would then raise and hide the real error.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def _error(self, e):
         text = str(e)
@@ -186,7 +204,8 @@ class Store:
                 "ORDER BY cycle DESC, number DESC LIMIT 1", (day, service.code)).fetchone()
             step, number = next_number(row[1] if row else None, service.number_start, service.number_end)
             cycle = (row[0] if row else 0) + step
-            busy = self.conn.execute(
+            # Only after a wrap can a number still be in use today.
+            busy = cycle > 0 and self.conn.execute(
                 "SELECT 1 FROM tickets WHERE day = ? AND service = ? AND number = ? "
                 "AND state IN ('issued', 'waiting', 'called')", (day, service.code, number)).fetchone()
             if busy:
@@ -200,10 +219,16 @@ class Store:
             self._event("issued", now, ticket, data={"priority": bool(priority)})
         return ticket
 
-    def transition(self, ticket_id, verb, now, counter=None, reason=None):
-        """Move a ticket by ``verb`` (see tickets.TRANSITIONS) and log it."""
+    def transition(self, ticket_id, verb, now, counter=None, reason=None, current=None):
+        """Move a ticket by ``verb`` (see tickets.TRANSITIONS) and log it.
+
+        ``current``: the ticket as the caller read it inside its own open
+        transaction (so it cannot be stale); saves reading it again.
+        """
+        if current is not None and not self.conn.in_transaction:
+            current = None
         with self.transaction():
-            ticket = self._ticket_in_tx(ticket_id)
+            ticket = current or self._ticket_in_tx(ticket_id)
             state = T.next_state(ticket.state, verb)
             sets, args = ["state = ?"], [state]
             if verb == "printed":
@@ -217,8 +242,9 @@ class Store:
             if verb == "void":
                 sets.append("void_reason = ?")
                 args.append(reason or "")
-            self.conn.execute(f"UPDATE tickets SET {', '.join(sets)} WHERE id = ?", (*args, ticket_id))
-            ticket = self._ticket_in_tx(ticket_id)
+            ticket = _ticket(self.conn.execute(
+                f"UPDATE tickets SET {', '.join(sets)} WHERE id = ? RETURNING {_TICKET_COLUMNS}",
+                (*args, ticket_id)).fetchone())
             data = {"reason": reason} if reason else {}
             self._event(verb, now, ticket, counter=counter, data=data)
         return ticket
@@ -281,8 +307,9 @@ class Store:
         """How many normal tickets ``counter`` called in a row since its last
         priority ticket today (at most ``limit``)."""
         rows = self.conn.execute(
-            "SELECT priority FROM tickets WHERE day = ? AND counter = ? AND called_at IS NOT NULL "
-            "ORDER BY called_at DESC, id DESC LIMIT ?", (day, counter, limit)).fetchall()
+            "SELECT t.priority FROM events e JOIN tickets t ON t.id = e.ticket_id "
+            "WHERE e.day = ? AND e.counter = ? AND e.type = 'called' "
+            "ORDER BY e.seq DESC LIMIT ?", (day, counter, limit)).fetchall()
         streak = 0
         for (priority,) in rows:
             if priority:
@@ -290,15 +317,13 @@ class Store:
             streak += 1
         return streak
 
-    def count_unfinished(self, day, service):
-        """Tickets of a service still to be called (issued or waiting)."""
-        return self.conn.execute("SELECT COUNT(*) FROM tickets WHERE day = ? AND service = ? "
-                                 "AND state IN ('issued', 'waiting')", (day, service)).fetchone()[0]
-
-    def count_issued(self, day, service):
-        """Tickets of the day for a service that count against its quota (not void)."""
-        return self.conn.execute("SELECT COUNT(*) FROM tickets WHERE day = ? AND service = ? AND state != 'void'",
-                                 (day, service)).fetchone()[0]
+    def counts_for_issue(self, day, service):
+        """(tickets that count against the quota (not void), tickets still to be
+        called (issued or waiting)) for a service today, in one query."""
+        row = self.conn.execute(
+            "SELECT COALESCE(SUM(state != 'void'), 0), COALESCE(SUM(state IN ('issued', 'waiting')), 0) "
+            "FROM tickets WHERE day = ? AND service = ?", (day, service)).fetchone()
+        return row[0], row[1]
 
     def count_by_state(self, day):
         """{service: {state: count}} for a day."""

@@ -6,4 +6,9 @@ Each module has ``register(subparsers, common)``: it adds its subcommands with
 
 MODULES = [
     "kiosk.commands.core",
+    "kiosk.commands.app",
+    "kiosk.commands.buttons",
+    "kiosk.commands.install",
+    "kiosk.commands.sync",
+    "kiosk.commands.printer",
 ]
