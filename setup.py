@@ -20,6 +20,9 @@ setup(
         # install uses it, so do not require anything newer.
         "pygame>=2.1",
         "pyserial>=3.5",
+        # python-escpos talks to USB printers through pyusb (pure Python over
+        # the system's libusb); most kiosk printers are USB.
+        "pyusb>=1.2",
         "sqlite-utils>=3.35",
         "requests>=2.28",
     ],

@@ -2,6 +2,7 @@
 import csv
 import json
 import sys
+from datetime import date
 
 from .. import bench, config
 from ..errors import IssueRefused
@@ -74,7 +75,8 @@ def check_config(args):
         print(f"  {c.number}  {cfg.counter_name(c):<10} serves {', '.join(c.services)}")
     p = cfg.printer
     where = {"usb": f"{p.usb_vendor_id:04x}:{p.usb_product_id:04x}", "serial": f"{p.serial_device} @ {p.baudrate}",
-             "network": f"{p.host}:{p.port}", "file": p.path, "preview": p.preview_dir or "(beside the database)"}
+             "network": f"{p.host}:{p.port}", "file": p.path, "preview": p.preview_dir or "(beside the database)",
+             "dummy": "(in memory, prints nothing)"}
     print(f"printer    {p.type} {where[p.type]}, profile {p.profile}, {p.paper_width} mm")
     priority = (cfg.queue.priority_policy if cfg.queue.priority_policy == "strict"
                 else f"interleave (1 priority after {cfg.queue.priority_every} normal)")
@@ -152,6 +154,12 @@ def _sync_status(cfg, store):
 
 
 def report(args):
+    if args.day:
+        try:
+            date.fromisoformat(args.day)
+        except ValueError:
+            print(f"error: --day {args.day!r} is not a date like 2025-06-02", file=sys.stderr)
+            return 2
     cfg, store, queue = open_queue(args)
     day = args.day or queue.day_clock().day
     rows = as_rows(day_report(cfg, store, day))
