@@ -1,0 +1,257 @@
+"""The running app, headless: from a press to a printed number to a call."""
+import dataclasses
+import os
+import socket
+
+import pygame
+
+from kiosk.errors import PaperOut, StoreError
+from kiosk.events import CounterAction, Quit, TakeTicket
+from kiosk.queue_service import QueueService
+from kiosk.store import Store
+from kiosk import tickets as T
+
+from app_helpers import OK, PAPER_OUT, make_app, printer, pump, texts  # noqa: F401 (fixtures)
+
+
+def button(app, name):
+    return next(b for b in app.renderer.screen.buttons if b.name == name)
+
+
+def touch(app, pos):
+    w, h = app.surface.get_size()
+    pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=pos[0] / w, y=pos[1] / h, touch_id=1,
+                                         finger_id=0, dx=0, dy=0, pressure=1))
+    # SDL repeats every touch as a synthetic mouse click
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=True))
+
+
+def tickets_of(app, day=None):
+    return app.store.tickets(app.service.status().day)
+
+
+def test_full_flow_press_print_call_paper_out_and_back(make_app, printer):
+    app = make_app()
+    pump(app, lambda: app.screen_name == "home")
+    # Given the printer is slow, when a visitor touches service A
+    printer.stall()
+    touch(app, button(app, "service:A").rect.center)
+    # Then the kiosk says it is printing
+    pump(app, lambda: app.ticket_view is not None)
+    assert app.screen_name == "ticket" and "Mencetak tiket..." in texts(app)
+    # And when the printer finishes, the number is shown
+    printer.release()
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    assert "A-001" in texts(app)
+    assert len(printer.jobs) == 1
+    pump(app, lambda: app.screen_name == "home")
+    # When counter 1 calls, the now serving screen shows the number and it is announced
+    app.events.put(CounterAction(1, "call"))
+    pump(app, lambda: app.screen_name == "serving")
+    assert "A-001" in texts(app)
+    assert app._announcer.said == [("Nomor antrian A satu, silakan menuju loket satu.", "id")]
+    # When the printer runs out of paper, the kiosk is out of order with the code
+    printer.health = PAPER_OUT
+    pump(app, lambda: app.screen_name == "out_of_order")
+    assert "Silakan hubungi petugas" in texts(app)
+    assert any("PRN-PAPER" in t for t in texts(app))
+    # And a press issues nothing
+    app.events.put(TakeTicket("kunjungan", False, "button"))
+    pump(app, lambda: not app.events.qsize())
+    app.step(0.02)
+    assert len(tickets_of(app)) == 1
+    # When the paper is back, the home screen comes back by itself
+    printer.health = OK
+    pump(app, lambda: app.screen_name == "home")
+    assert button(app, "service:A").enabled
+
+
+def test_a_touch_is_handled_once_although_sdl_also_sends_a_mouse_click(make_app):
+    app = make_app()
+    pump(app, lambda: app.screen_name == "home")
+    touch(app, button(app, "service:B").rect.center)
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    pump(app, lambda: app.screen_name == "home")
+    assert [t.label for t in tickets_of(app)] == ["B-001"]
+
+
+def test_a_mouse_click_takes_a_priority_ticket(make_app):
+    app = make_app()
+    pump(app, lambda: app.screen_name == "home")
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=button(app, "priority:A").rect.center,
+                                         button=1, touch=False))
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    (ticket,) = tickets_of(app)
+    assert ticket.priority and "PRIORITAS" in " ".join(texts(app))
+
+
+def test_twenty_presses_in_a_second_give_one_ticket_and_are_logged(make_app):
+    app = make_app()
+    for _ in range(20):
+        app.events.put(TakeTicket("kunjungan", False, "button"))
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    assert len(tickets_of(app)) == 1
+    ignored = app.store.events(types=("press_ignored",))
+    assert len(ignored) == 19
+
+
+def test_a_failed_print_voids_the_ticket_and_says_so(make_app, printer):
+    app = make_app()
+    printer.fail_next(PaperOut("no paper"))
+    app.events.put(TakeTicket("barang", False, "button"))
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "failed")
+    joined = " | ".join(texts(app))
+    assert "dibatalkan" in joined and "Silakan hubungi petugas" in joined and "PRN-PAPER" in joined
+    (ticket,) = tickets_of(app)
+    assert ticket.state == T.VOID
+    # and a void number is never called
+    app.events.put(CounterAction(1, "call"))
+    pump(app, lambda: not app.events.qsize())
+    app.step(0.02)
+    assert app.calls.get(1) is None
+
+
+def test_a_closed_service_pressed_by_button_shows_why(make_app, demo_config):
+    services = list(demo_config.services)
+    services[1] = dataclasses.replace(services[1], enabled=False)
+    app = make_app(cfg=dataclasses.replace(demo_config, services=tuple(services)))
+    pump(app, lambda: app.screen_name == "home")
+    assert not button(app, "service:B").enabled
+    app.events.put(TakeTicket("barang", False, "button"))
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "refused")
+    assert "Tutup" in " ".join(texts(app))
+    assert tickets_of(app) == []
+
+
+def test_an_exception_in_a_handler_shows_out_of_order_and_the_app_carries_on(make_app, monkeypatch):
+    import kiosk.app
+
+    monkeypatch.setattr(kiosk.app, "ERROR_SECONDS", 0.3)
+    app = make_app()
+
+    def broken(counter):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(app.service, "call_next", broken)
+    app.events.put(CounterAction(2, "call"))
+    pump(app, lambda: app.screen_name == "out_of_order")
+    assert any("ERR" in t for t in texts(app))
+    pump(app, lambda: app.screen_name == "home")
+
+
+def test_an_exception_while_drawing_is_shown_as_out_of_order(make_app, monkeypatch):
+    from kiosk.screen.screens import HomeScreen
+
+    app = make_app()
+
+    def broken(self, m, view, now):
+        raise ValueError("layout bug")
+
+    monkeypatch.setattr(HomeScreen, "draw_body", broken)
+    app._dirty = True
+    app.step(0.01)
+    assert app.screen_name == "out_of_order"
+    assert any("ERR" in t for t in texts(app))
+
+
+def test_a_storage_error_shows_db_and_recovers(make_app, monkeypatch):
+    import kiosk.app
+
+    monkeypatch.setattr(kiosk.app, "REFRESH_SECONDS", 0.05)
+    app = make_app()
+    real = app.service.availability
+
+    def failing():
+        raise StoreError("disk I/O error")
+
+    monkeypatch.setattr(app.service, "availability", failing)
+    pump(app, lambda: app.screen_name == "out_of_order")
+    assert any("DB" in t for t in texts(app))
+    monkeypatch.setattr(app.service, "availability", real)
+    pump(app, lambda: app.screen_name == "home")
+
+
+def test_a_call_during_the_ticket_screen_is_still_shown_after_it(make_app):
+    app = make_app()
+    app.events.put(TakeTicket("kunjungan", False, "button"))
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    app.events.put(CounterAction(1, "call"))
+    pump(app, lambda: app.calls.get(1) is not None)
+    assert app.screen_name == "ticket"
+    pump(app, lambda: app.screen_name != "ticket")
+    assert app.screen_name == "serving"
+
+
+def test_a_call_made_from_the_command_line_is_shown_and_announced(make_app, monkeypatch):
+    import kiosk.app
+
+    monkeypatch.setattr(kiosk.app, "REFRESH_SECONDS", 0.05)
+    app = make_app()
+    other = QueueService(app.cfg, Store(app.cfg.storage.database))
+    issued = other.issue("informasi")
+    other.printed(issued.ticket.id)
+    other.call_next(3)
+    pump(app, lambda: app.calls.get(3) and app.calls[3].label == "C-001")
+    assert app._announcer.said == [("Nomor antrian C satu, silakan menuju loket tiga.", "id")]
+
+
+def test_admin_keys_end_the_app_and_escape_does_not_in_production(make_app):
+    app = make_app()
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode="", scancode=0))
+    app.step(0.02)
+    assert app.running
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, mod=pygame.KMOD_LCTRL | pygame.KMOD_LALT,
+                                         unicode="q", scancode=0))
+    app.step(0.02)
+    assert not app.running and app.quit_reason == "admin keys"
+
+
+def test_demo_keys_drive_the_mock_buttons_like_real_ones(make_app):
+    # board=None: the real ButtonBoard on mock pins, as in `ptsp-kiosk demo`
+    app = make_app(board=None, demo=True)
+    assert "1-5" in app.help_text()
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_2, mod=0, unicode="2", scancode=0))
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    (ticket,) = tickets_of(app)
+    assert ticket.label == "B-001"
+    events = app.store.events(types=("issued",))
+    assert events  # logged like any ticket
+
+
+def test_ready_is_sent_to_systemd_after_the_first_frame(make_app, tmp_path, monkeypatch):
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    path = str(tmp_path / "notify")
+    sock.bind(path)
+    sock.settimeout(2)
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+    monkeypatch.setenv("WATCHDOG_USEC", "100000")
+    monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
+    app = make_app()
+    pump(app, lambda: app.frames >= 1)
+    app.step(0.06)
+    app.step(0.06)
+    sock.setblocking(False)
+    messages = []
+    while True:
+        try:
+            messages.append(sock.recv(1024).decode())
+        except BlockingIOError:
+            break
+    sock.close()
+    assert sum(m.startswith("READY=1") for m in messages) == 1
+    assert "WATCHDOG=1" in messages
+
+
+def test_quit_finishes_the_ticket_that_is_printing(make_app, printer):
+    app = make_app()
+    printer.stall()
+    app.events.put(TakeTicket("kunjungan", False, "button"))
+    pump(app, lambda: app.printing)
+    app.events.put(Quit("test"))
+    app.step(0.02)
+    assert not app.running
+    printer.release()
+    app.stop()
+    store = Store(app.cfg.storage.database)
+    (ticket,) = store.tickets(store.days()[-1] if store.days() else None)
+    assert ticket.state == T.WAITING
