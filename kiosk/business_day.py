@@ -56,6 +56,10 @@ def resolve(now, timezone, day_start_minutes, last_day=None, last_time=None, syn
     event (None on a new device). ``synced``: True/False when systemd tells
     whether NTP has synced, None when unknown.
     """
+    if last_time is not None and last_time < EARLIEST_PLAUSIBLE:
+        # History recorded while the clock was unset (a clock_problem event
+        # from 1970) is nothing to lean on: judge the clock as on a new device.
+        last_day = last_time = None
     if last_time is not None and now < last_time - BACKWARDS_TOLERANCE:
         # Keep the last day and keep time monotonic for the log and statistics.
         return DayClock(now=last_time, day=last_day, problem=CLOCK_BEHIND)

@@ -89,10 +89,11 @@ def parse_hhmm(text):
 
 
 def parse_session(text):
-    """'08:00-11:00' -> (480, 660)."""
+    """'08:00-11:00' -> (480, 660). An end of 24:00 means until midnight."""
     try:
         start, end = text.split("-")
-        a, b = parse_hhmm(start), parse_hhmm(end)
+        a = parse_hhmm(start)
+        b = 24 * 60 if end.strip() in ("24:00", "24.00") else parse_hhmm(end)
     except ValueError:
         raise ValueError(f"{text!r} is not a session like 08:00-11:00") from None
     if b <= a:
@@ -169,7 +170,7 @@ class Hours:
         return sorted(parse_session(s) for s in getattr(self, WEEKDAYS[weekday]))
 
 
-ALWAYS_OPEN = Hours(**{d: ["00:00-23:59"] for d in WEEKDAYS})
+ALWAYS_OPEN = Hours(**{d: ["00:00-24:00"] for d in WEEKDAYS})
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ are taken inside one IMMEDIATE transaction and the table refuses duplicates.
 """
 import json
 import sqlite3
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,20 +98,42 @@ class Store:
         try:
             self._check_ours()
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            self._set_wal()
             conn.execute("PRAGMA synchronous = FULL")
             self._migrate()
         except sqlite3.DatabaseError as e:
             conn.close()
-            if isinstance(e, sqlite3.OperationalError) and "locked" not in str(e):
-                raise StoreError(f"cannot use database {self.path}: {e}") from None
+            if isinstance(e, sqlite3.OperationalError):
+                # Locked, read-only, full: a problem of use, not of the file's content.
+                raise self._error(e) from None
             raise StoreNotOurs(
                 f"{self.path} is damaged or not a kiosk database ({e}); it was left untouched. "
                 f"Move it aside and start again, or restore a backup.") from None
 
+    def _set_wal(self):
+        # Switching a new file to WAL needs a moment alone with it and SQLite
+        # does not wait for that: when another process opens the same new
+        # file at once, try again for up to the busy timeout.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
     def _check_ours(self):
-        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        # One read transaction, so the id and the tables are seen at the same
+        # moment even while another process is creating the schema.
+        self.conn.execute("BEGIN")
+        try:
+            app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
         if app_id == APPLICATION_ID:
             return
         if app_id != 0 or tables:

@@ -23,6 +23,7 @@ TEXTS = {
     "ahead": {"id": "Antrian di depan Anda: {n}", "en": "People ahead of you: {n}"},
     "ahead_none": {"id": "Tidak ada antrian di depan Anda", "en": "Nobody is ahead of you"},
     "wait": {"id": "Perkiraan waktu tunggu: {m} menit", "en": "Estimated wait: {m} min"},
+    "wait_none": {"id": "Anda akan segera dipanggil", "en": "You will be called shortly"},
     "wait_short": {"id": "Perkiraan waktu tunggu: < 5 menit", "en": "Estimated wait: < 5 min"},
     "instruction": {"id": "Silakan menunggu panggilan di {counters}",
                     "en": "Please wait to be called to {counters}"},

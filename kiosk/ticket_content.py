@@ -16,10 +16,11 @@ def build_content(cfg, ticket, ahead, wait_minutes, now=None, copy=False):
     when = local_time(ticket.issued_at if now is None else now, cfg.device.timezone)
     counters = [c.number for c in cfg.counters_for(service.code)]
     if ahead <= 0:
-        ahead_text = texts.text("ahead_none", lang)
+        ahead_text, wait_text = texts.text("ahead_none", lang), texts.text("wait_none", lang)
     else:
         ahead_text = texts.text("ahead", lang, n=ahead)
-    wait_text = texts.text("wait", lang, m=wait_minutes) if wait_minutes >= 5 else texts.text("wait_short", lang)
+        # Minutes under five promise a precision the estimate does not have.
+        wait_text = texts.text("wait", lang, m=wait_minutes) if wait_minutes >= 5 else texts.text("wait_short", lang)
     return TicketContent(
         institution=cfg.device.institution,
         address=cfg.device.address,
