@@ -2,6 +2,7 @@
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from . import __version__
@@ -44,6 +45,10 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and cut short: not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -52,11 +52,15 @@ def open_queue(args):
 
 
 def _clock_synced():
-    try:
-        from ..clock_state import clock_synchronized
-    except ImportError:  # first boot support not installed in this build
-        return None
+    from ..clock_state import clock_synchronized
+
     return clock_synchronized()
+
+
+def _describe_clock(synced):
+    from ..clock_state import describe
+
+    return describe(synced)
 
 
 def check_config(args):
@@ -118,9 +122,11 @@ def counter_command(args):
 def status(args):
     cfg, store, queue = open_queue(args)
     st = queue.status()
+    synced = _clock_synced()
     data = {
         "day": st.day,
         "clock_problem": st.clock_problem,
+        "clock_synchronized": synced,
         "waiting": st.waiting,
         "serving": {str(n): (c.ticket.label if c else None) for n, c in st.serving},
         "printer": store.meta_get("printer.health"),
@@ -131,6 +137,7 @@ def status(args):
         print()
         return 0
     print(f"business day {st.day}" + (f"  CLOCK PROBLEM: {st.clock_problem}" if st.clock_problem else ""))
+    print(f"clock: {_describe_clock(synced)}")
     print("waiting:")
     for s in cfg.services:
         print(f"  {s.prefix} {s.code:<16} {st.waiting[s.code]}")
@@ -146,11 +153,9 @@ def status(args):
 
 
 def _sync_status(cfg, store):
-    try:
-        from ..sync import sync_status
-    except ImportError:
-        return {"backlog": store.backlog(), "last_success": store.meta_get("sync.last_success")}
-    return sync_status(store)
+    from ..sync import sync_status
+
+    return sync_status(store, cfg.device.timezone)
 
 
 def report(args):

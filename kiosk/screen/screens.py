@@ -130,6 +130,14 @@ class Screen:
     def draw_body(self, m, view, now):
         raise NotImplementedError
 
+    def main_area(self, m, view):
+        """The body left to this screen, after drawing the now-serving side
+        panel where the screen is large enough for one."""
+        main, panel = split_body(m)
+        if panel is not None:
+            self.draw_serving_panel(m, view, panel)
+        return main
+
     def draw_serving_panel(self, m, view, rect, title=True):
         """The latest call of every counter, the newest highlighted."""
         p = self.painter
@@ -174,9 +182,7 @@ class HomeScreen(Screen):
 
     def draw_body(self, m, view, now):
         p = self.painter
-        main, panel = split_body(m)
-        if panel is not None:
-            self.draw_serving_panel(m, view, panel)
+        main = self.main_area(m, view)
         lang = view.language
         prompt_h = max(30, min(int(main.h * 0.11), m.medium + 16))
         p.text(text("choose", lang), pygame.Rect(main.left, main.top, main.w, prompt_h),
@@ -360,9 +366,7 @@ class OutOfOrderScreen(Screen):
 
     def draw_body(self, m, view, now):
         p = self.painter
-        main, panel = split_body(m)
-        if panel is not None:
-            self.draw_serving_panel(m, view, panel)
+        main = self.main_area(m, view)
         lang = view.language
         code = view.fault.code if view.fault else "ERR"
         p.rect(main, draw.ERROR_BG, m.radius)
