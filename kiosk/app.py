@@ -118,6 +118,10 @@ class App:
         self._install_signals = install_signals
         self.running = False
         self.quit_reason = ""
+        self._signalled = None
+        self._calls_day = None
+        self._fault_code = None
+        self.last_ticket_label = None
         # What the screen shows, kept between turns.
         self.ticket_view = None
         self.ticket_until = None
@@ -195,9 +199,14 @@ class App:
         self._start_sync()
         if self._install_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, lambda signum, frame: self.events.put(Quit(signal.Signals(signum).name)))
+                # A handler must not take the queue's lock (the main thread may
+                # hold it): it only leaves a note that the loop reads each turn.
+                signal.signal(sig, self._on_signal)
         self._refresh(seed=True)
         self.running = True
+
+    def _on_signal(self, signum, frame):
+        self._signalled = signal.Signals(signum).name
 
     def _open_display(self):
         pg = self.pg
@@ -287,6 +296,7 @@ class App:
 
     def stop(self):
         """Finish printing in progress, then stop every worker and close the store."""
+        sdnotify.stopping()
         self.running = False
         self._stop.set()
         deadline = self.mono() + self.cfg.printer.timeout + 2
@@ -297,10 +307,12 @@ class App:
                 continue
             if isinstance(event, (PrintFinished, PrinterHealthChanged)):
                 self._safely(self.handle, event)
-        for name, part in (("print worker", self.print_worker), ("sync", self._sync)):
+        # The outbox is durable, so the sync worker gets a short join: a
+        # request in flight is simply sent again after the restart.
+        for name, part, wait in (("print worker", self.print_worker, 5.0), ("sync", self._sync, 2.0)):
             if part is not None:
                 try:
-                    part.stop()
+                    part.stop(timeout=wait)
                 except Exception:
                     log.exception("stopping the %s failed", name)
         for part in (self._board, self._announcer):
@@ -314,7 +326,6 @@ class App:
             self._key_jobs.put(None)
         if self.store is not None:
             self.store.close()
-        sdnotify.stopping()
         if getattr(self, "pg", None):
             self.events.wake_type = None
             self.pg.display.quit()
@@ -361,6 +372,9 @@ class App:
                 except queue.Empty:
                     break
             self._safely(self.handle, event)
+        if self._signalled:
+            self.handle(Quit(self._signalled))
+            self._signalled = None
         self._safely(self.on_time)
         self.draw()
 
@@ -482,8 +496,7 @@ class App:
         elif isinstance(event, PressIgnored):
             self.service.log_press_ignored(event.target, event.why, event.source)
         elif isinstance(event, SyncStatusChanged):
-            self.sync_status = event
-            self._dirty = False
+            self.sync_status = event  # kept for the heartbeat; nothing on screen changes
         elif isinstance(event, Quit):
             log.info("stopping: %s", event.reason or "quit")
             self.quit_reason = event.reason
@@ -492,6 +505,20 @@ class App:
             pass
         else:
             log.warning("unknown event %r ignored", event)
+
+    def _report_fault(self):
+        """Tell systemd and the lights when the out-of-order state changes."""
+        fault = self.fault()
+        code = fault.code if fault else None
+        if code == self._fault_code:
+            return
+        self._fault_code = code
+        if fault:
+            log.warning("out of order: %s %s", fault.code, fault.detail or "")
+            sdnotify.status(f"out of order: {fault.code} {fault.detail or ''}".strip())
+        else:
+            sdnotify.status("serving")
+        self._update_lights()
 
     def _record_health(self, health):
         """Log a health change and keep the latest for ``ptsp-kiosk status``."""
@@ -545,6 +572,7 @@ class App:
         if event.error is None:
             self.service.printed(event.ticket_id)
             c = issued.content
+            self.last_ticket_label = label
             self.last_ticket_png = self._preview_png()
             log.info("ticket %s (%s) printed%s", label, code,
                      f": {self.last_ticket_png}" if self.last_ticket_png else "")
@@ -558,7 +586,13 @@ class App:
             self.print_fault = (fault_code, self.mono())
             self.ticket_view = TicketView("failed", label=label, service_name=name, code=fault_code)
         self.ticket_until = self.mono() + self.cfg.display.ticket_seconds
+        self._wake_sync()
         self._refresh()
+
+    def _wake_sync(self):
+        """New events are in the outbox: let the sync worker look now."""
+        if self._sync is not None:
+            self._sync.wake()
 
     def _preview_png(self):
         """The PNG the preview printer wrote for the last ticket, if any."""
@@ -581,6 +615,7 @@ class App:
             call = None
         if call is not None:
             self._show_call(call)
+        self._wake_sync()
         self._refresh()
 
     def _show_call(self, call, announce=True):
@@ -639,6 +674,12 @@ class App:
             self.availability = self.service.availability()
             dc = self.service.day_clock()
             self.clock_problem = dc.problem
+            if dc.day != self._calls_day:
+                # A new business day: yesterday's numbers leave the screen.
+                self._calls_day = dc.day
+                self.calls.clear()
+                self.highlight = None
+                self._dirty = True
             for call in self.service.recent_calls(limit=50)[::-1]:  # oldest first: newest wins
                 known = self.calls.get(call.counter_number)
                 if known is None or call.at > known.at + 1e-6:
@@ -757,6 +798,7 @@ class App:
                 self.renderer.render_emergency(self.surface, self.language)
                 self.screen_name = "emergency"
         self.pg.display.flip()
+        self._report_fault()
         self.last_draw_seconds = time.perf_counter() - started
         self.frames += 1
         if self.frames == 1:
@@ -781,12 +823,15 @@ class App:
         self.screenshots.append(path)
 
     def sync_snapshot(self):
-        """What the heartbeat reports (called from the sync thread: plain values only)."""
+        """What the heartbeat adds (docs/SYNC_PROTOCOL.md). Called from the sync
+        thread, so it reads attributes the main loop replaces whole, never the store."""
         h = self.printer_health
-        fault = None
         try:
             fault = self.fault()
-        except Exception:
-            pass
-        return {"printer_online": h.online, "paper": h.paper, "fault": fault.code if fault else None,
-                "clock_problem": self.clock_problem, "screen": self.screen_name}
+        except Exception:  # a half-updated attribute: report what is certain
+            fault = None
+        newest = max(list(self.calls.values()), key=lambda c: c.at or 0, default=None)
+        return {"printer": {"online": h.online, "paper": h.paper, "cover_open": h.cover_open, "detail": h.detail},
+                "last_ticket": self.last_ticket_label, "last_call": newest.label if newest else None,
+                "fault": fault.code if fault else None, "clock_problem": self.clock_problem,
+                "screen": self.screen_name}

@@ -11,7 +11,7 @@ from typing import Optional
 from . import business_day, rules, texts
 from . import tickets as T
 from .config import parse_hhmm
-from .errors import IssueRefused
+from .errors import IssueRefused, UnknownName
 from .ticket_content import build_content
 from .tickets import Ticket, TicketContent
 
@@ -227,8 +227,11 @@ class QueueService:
             if event["ticket_id"] in seen:
                 continue
             seen.add(event["ticket_id"])
+            try:
+                counter = self.cfg.counter(event["counter"])
+            except UnknownName:  # a counter removed from the config since: nothing to show
+                continue
             ticket = self.store.ticket(event["ticket_id"])
-            counter = self.cfg.counter(event["counter"])
             calls.append(Call(ticket, counter.number, self.cfg.counter_name(counter),
                               texts.announcement(ticket.prefix, ticket.number, counter.number,
                                                  self.cfg.device.language), event["time"]))

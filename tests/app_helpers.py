@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from core_helpers import far_day_start
 from drivers.printer import FakePrinter, make_layout
 from drivers.sound import FakeAnnouncer
 from kiosk.app import App
@@ -14,11 +15,14 @@ PAPER_OUT = PrinterHealth(online=True, paper="out", cover_open=False, detail="pa
 
 
 def fast_config(cfg, **display):
-    """Short screen timers and a printer read every 50 ms, so tests take no time."""
+    """Short screen timers and a printer read every 50 ms, so tests take no time.
+    The app runs on the real clock: its business day changes 12 hours from now,
+    so no test straddles the change."""
     d = dict(ticket_seconds=0.4, highlight_seconds=0.4)
     d.update(display)
     return dataclasses.replace(
         cfg,
+        device=dataclasses.replace(cfg.device, business_day_start=far_day_start()),
         display=dataclasses.replace(cfg.display, **d),
         printer=dataclasses.replace(cfg.printer, status_interval=0.05, timeout=2.0, type="preview"),
     )

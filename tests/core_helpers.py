@@ -4,7 +4,7 @@ import copy
 import os
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -82,6 +82,22 @@ def demo_copy(tmp_path):
     assert str(db) in text, "demo.toml no longer names its database as expected"
     path = tmp_path / "kiosk.toml"
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def far_day_start():
+    """A business-day start 12 hours from now (Jakarta), "HH:00": a test on the
+    real clock never straddles the day change (the demo is open all day)."""
+    return (datetime.now(JAKARTA) + timedelta(hours=12)).strftime("%H:00")
+
+
+def steady_demo_copy(tmp_path):
+    """``demo_copy`` whose business day does not change while a real-clock test runs."""
+    path = demo_copy(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    line = 'business_day_start = "03:00"'
+    assert line in text, "demo.toml no longer sets business_day_start as expected"
+    path.write_text(text.replace(line, f'business_day_start = "{far_day_start()}"'), encoding="utf-8")
     return path
 
 

@@ -255,3 +255,56 @@ def test_quit_finishes_the_ticket_that_is_printing(make_app, printer):
     store = Store(app.cfg.storage.database)
     (ticket,) = store.tickets(store.days()[-1] if store.days() else None)
     assert ticket.state == T.WAITING
+
+
+def test_the_heartbeat_snapshot_has_the_documented_printer_and_last_ticket(make_app):
+    app = make_app()
+    app.events.put(TakeTicket("kunjungan", False, "button"))
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    snap = app.sync_snapshot()
+    assert snap["printer"] == {"online": True, "paper": "ok", "cover_open": False, "detail": "fake printer"}
+    assert snap["last_ticket"] == "A-001"
+    assert snap["fault"] is None
+
+
+def test_a_change_to_out_of_order_is_reported_to_systemd_status(make_app, printer, tmp_path, monkeypatch):
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    path = str(tmp_path / "notify")
+    sock.bind(path)
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+    app = make_app()
+    pump(app, lambda: app.frames >= 1)
+    printer.health = PAPER_OUT
+    pump(app, lambda: app.screen_name == "out_of_order")
+    app.step(0.02)
+    sock.setblocking(False)
+    messages = []
+    while True:
+        try:
+            messages.append(sock.recv(1024).decode())
+        except BlockingIOError:
+            break
+    sock.close()
+    assert any(m.startswith("STATUS=out of order: PRN-PAPER") for m in messages), messages
+
+
+def test_a_new_business_day_clears_the_calls_of_the_day_before(make_app):
+    app = make_app()
+    app.events.put(TakeTicket("kunjungan", False, "button"))
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    app.events.put(CounterAction(1, "call"))
+    pump(app, lambda: app.calls.get(1) is not None)
+    app._calls_day = "2000-01-01"  # as if the last refresh was on an earlier day
+    app.calls[1] = dataclasses.replace(app.calls[1], label="Z-999")
+    app._refresh()
+    assert app.calls.get(1) is None or app.calls[1].label == "A-001"
+
+
+def test_a_signal_only_leaves_a_note_and_the_loop_quits(make_app):
+    import signal
+
+    app = make_app()
+    app._on_signal(signal.SIGTERM, None)
+    assert app.running  # nothing happened inside the handler
+    app.step(0.02)
+    assert not app.running and app.quit_reason == "SIGTERM"

@@ -1,17 +1,19 @@
 """`ptsp-kiosk demo --headless` as a newcomer or a script runs it: a real process."""
 import os
 import signal
+import socket
 import subprocess
 import sys
-import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def kiosk(args, tmp_path, **kw):
+def kiosk(args, tmp_path, env_extra=None, **kw):
     env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"), PYTHONPATH=str(ROOT))
     env.pop("NOTIFY_SOCKET", None)
+    env.update(env_extra or {})
     return subprocess.Popen([sys.executable, "-m", "kiosk", *args], cwd=tmp_path, env=env, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
@@ -38,8 +40,20 @@ def test_a_bad_script_line_is_reported_and_the_run_goes_on(tmp_path):
 
 
 def test_sigterm_ends_the_kiosk_cleanly(tmp_path):
-    p = kiosk(["demo", "--headless"], tmp_path)
-    time.sleep(2.5)  # started, stdin still open: the kiosk idles
+    # READY=1 comes after the first frame, when the SIGTERM handler is in place:
+    # wait for it instead of sleeping, which races a slow start on a busy machine.
+    name = f"ptsp-test-{os.getpid()}-{uuid.uuid4().hex}"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.bind("\0" + name)
+        notify.settimeout(60)
+        p = kiosk(["demo", "--headless"], tmp_path, env_extra={"NOTIFY_SOCKET": "@" + name})
+        try:
+            while not notify.recv(4096).decode().startswith("READY=1"):
+                pass  # stdin still open: the kiosk idles
+        except BaseException:
+            p.kill()
+            p.communicate()
+            raise
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=30)
     assert p.returncode == 0, err

@@ -76,7 +76,9 @@ def test_submit_never_blocks_even_with_a_stalled_printer(worker, fake, events):
     start = time.monotonic()
     for i in range(5):
         w.submit(i, content(ticket_id=i))
-    assert time.monotonic() - start < 0.05
+    # Not a speed target: a submit that waited for the stalled printer would
+    # take at least the 0.5 s print timeout; this bound only tells the two apart.
+    assert time.monotonic() - start < 0.4
     first = next_of(events, PrintFinished)
     assert (first.ticket_id, first.code) == (0, "PRN-TMO")
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from core_helpers import MON, ROOT, Clock, child_env, demo_copy, make_config, run_cli, wib
+from core_helpers import MON, ROOT, Clock, child_env, demo_copy, make_config, run_cli, steady_demo_copy, wib
 from kiosk import store as store_module
 from kiosk.errors import IllegalTransition, StoreError, StoreNotOurs, UnknownName
 from kiosk.queue_service import QueueService
@@ -197,7 +197,7 @@ def test_given_four_processes_issuing_at_once_when_done_then_no_number_is_handed
 
 
 def test_given_parallel_issue_commands_when_done_then_every_label_is_different(tmp_path):
-    config_path = demo_copy(tmp_path)
+    config_path = steady_demo_copy(tmp_path)  # real clock: keep the day change away
     env = child_env()
     procs = [subprocess.Popen([sys.executable, "-m", "kiosk", "issue", "A", "--config", str(config_path)],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
