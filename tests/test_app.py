@@ -26,6 +26,19 @@ def touch(app, pos):
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=True))
 
 
+def drain(sock):
+    """Every datagram sent to the fake NOTIFY_SOCKET so far; closes it."""
+    sock.setblocking(False)
+    messages = []
+    while True:
+        try:
+            messages.append(sock.recv(1024).decode())
+        except BlockingIOError:
+            break
+    sock.close()
+    return messages
+
+
 def tickets_of(app, day=None):
     return app.store.tickets(app.service.status().day)
 
@@ -230,14 +243,7 @@ def test_ready_is_sent_to_systemd_after_the_first_frame(make_app, tmp_path, monk
     pump(app, lambda: app.frames >= 1)
     app.step(0.06)
     app.step(0.06)
-    sock.setblocking(False)
-    messages = []
-    while True:
-        try:
-            messages.append(sock.recv(1024).decode())
-        except BlockingIOError:
-            break
-    sock.close()
+    messages = drain(sock)
     assert sum(m.startswith("READY=1") for m in messages) == 1
     assert "WATCHDOG=1" in messages
 
@@ -277,14 +283,7 @@ def test_a_change_to_out_of_order_is_reported_to_systemd_status(make_app, printe
     printer.health = PAPER_OUT
     pump(app, lambda: app.screen_name == "out_of_order")
     app.step(0.02)
-    sock.setblocking(False)
-    messages = []
-    while True:
-        try:
-            messages.append(sock.recv(1024).decode())
-        except BlockingIOError:
-            break
-    sock.close()
+    messages = drain(sock)
     assert any(m.startswith("STATUS=out of order: PRN-PAPER") for m in messages), messages
 
 
