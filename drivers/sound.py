@@ -11,6 +11,7 @@
 
 ``FakeAnnouncer`` records what it would say, for tests and silent demos.
 """
+import abc
 import io
 import logging
 import math
@@ -49,11 +50,12 @@ def chime_wav(sample_rate=SAMPLE_RATE):
     return out.getvalue()
 
 
-class Announcer:
+class Announcer(abc.ABC):
     """Interface: ``announce(text, language)`` returns at once; ``close()`` stops."""
 
+    @abc.abstractmethod
     def announce(self, text, language="id"):
-        raise NotImplementedError
+        """Queue ``text`` to be chimed and spoken; must not block the caller."""
 
     def close(self):
         pass

@@ -37,6 +37,7 @@ from .light_policy import service_lights, status_light
 from .press_guard import PressGuard
 from .queue_service import QueueService, refusal_text
 from .screen.model import DISMISS, CallView, Fault, ServiceView, TicketView, View
+from .screen.texts import text as screen_text
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,6 @@ class App:
         self.calls = {}  # counter number -> CallView
         self.highlight = None  # (counter number, until)
         self.availability = {}
-        self.sync_status = None
         self.last_ticket_png = ""
         self.screenshots = []  # paths saved with --screenshot-dir
         self.screen_name = None
@@ -496,7 +496,7 @@ class App:
         elif isinstance(event, PressIgnored):
             self.service.log_press_ignored(event.target, event.why, event.source)
         elif isinstance(event, SyncStatusChanged):
-            self.sync_status = event  # kept for the heartbeat; nothing on screen changes
+            pass  # `ptsp-kiosk status` reports sync; the visitors' screen has nothing to show
         elif isinstance(event, Quit):
             log.info("stopping: %s", event.reason or "quit")
             self.quit_reason = event.reason
@@ -763,18 +763,17 @@ class App:
             if action is None:
                 continue
             {"service": services, "counter": counters, "skip": skips}[kind].append(key)
-        id_ = self.language == "id"
+        lang = self.language
         prefixes = [self.cfg.services[KEYMAP[k][1] - 1].prefix for k in services]
         parts = []
         if services:
-            parts.append(f"{services[0]}-{services[-1]}: " + ("ambil tiket" if id_ else "take ticket")
-                         + f" {prefixes[0]}-{prefixes[-1]}")
+            parts.append(f"{services[0]}-{services[-1]}: {screen_text('help_take', lang)} "
+                         f"{prefixes[0]}-{prefixes[-1]}")
         if counters:
-            parts.append("/".join(k.upper() for k in counters) + ": "
-                         + ("panggil loket (Shift: ulang)" if id_ else "call counter (Shift: again)"))
+            parts.append("/".join(k.upper() for k in counters) + ": " + screen_text("help_call", lang))
         if skips:
-            parts.append("/".join(k.upper() for k in skips) + ": " + ("lewati" if id_ else "skip"))
-        parts.append("Esc: " + ("keluar" if id_ else "quit"))
+            parts.append("/".join(k.upper() for k in skips) + ": " + screen_text("help_skip", lang))
+        parts.append("Esc: " + screen_text("help_quit", lang))
         return "Demo - " + " \u00b7 ".join(parts)
 
     def draw(self):

@@ -246,9 +246,6 @@ class PrintWorker:
             raise result["error"]
         return result.get("value")
 
-    def _open(self):
-        return self._printer
-
     def _discard(self):
         """Close the printer connection so the next job or health read opens
         it again. Closing a blocked link may block too, so it runs on a side
@@ -263,10 +260,10 @@ class PrintWorker:
             self._finish(job.ticket_id, PrinterTimeout("printer busy: the ticket could not start printing in time"))
             return
         try:
-            printer = self._open()
-            mm = self._call(lambda: printer.print_ticket(job.content), left)
+            mm = self._call(lambda: self._printer.print_ticket(job.content), left)
         except KioskError as e:
-            self._discard()
+            # Already disconnected: the printer's send() drops its link on a
+            # PrinterError, and _call() does on a timeout.
             self._finish(job.ticket_id, e)
             self._poll()  # tell the UI now, not at the next interval
             return
@@ -287,8 +284,7 @@ class PrintWorker:
 
     def _poll(self):
         try:
-            printer = self._open()
-            health = self._call(printer.status, STATUS_CALL_TIMEOUT)
+            health = self._call(self._printer.status, STATUS_CALL_TIMEOUT)
         except PrinterTimeout as e:
             health = PrinterHealth(online=None, paper="unknown", detail=str(e))
         except KioskError as e:

@@ -130,6 +130,16 @@ class QueueService:
             ticket = self.store.issue(dc.day, service, priority, dc.now)
         return Issued(ticket, build_content(self.cfg, ticket, ahead, wait), ahead, wait)
 
+    def content_for(self, ticket, copy=False):
+        """What to print for an existing ticket (a reprint): the people ahead of
+        it now, and the wait they mean; nobody is ahead of a ticket already called."""
+        ahead = 0
+        if ticket.state in (T.ISSUED, T.WAITING):
+            unfinished = self.store.tickets(ticket.day, states=(T.ISSUED, T.WAITING), services=[ticket.service])
+            ahead = sum(1 for t in unfinished if t.id < ticket.id)
+        wait = self._wait(self.cfg.service(ticket.service), ahead)
+        return build_content(self.cfg, ticket, ahead, wait, copy=copy)
+
     def printed(self, ticket_id):
         """The ticket came out of the printer: it now waits to be called."""
         return self.store.transition(ticket_id, "printed", self.day_clock().now)
@@ -145,9 +155,12 @@ class QueueService:
         counts = self.store.count_by_state(dc.day)
         out = {}
         for service in self.cfg.services:
-            waiting = counts.get(service.code, {}).get(T.WAITING, 0)
+            states = counts.get(service.code, {})
+            waiting = states.get(T.WAITING, 0)
+            # The quota counts what counts_for_issue() counts: every ticket but void ones.
+            issued_today = sum(n for state, n in states.items() if state != T.VOID)
             try:
-                self._check(service, dc, False, self.store.counts_for_issue(dc.day, service.code)[0])
+                self._check(service, dc, False, issued_today)
             except IssueRefused as e:
                 out[service.code] = Availability(False, e.reason, e.detail, refusal_text(e, lang),
                                                  waiting, False)
@@ -160,8 +173,11 @@ class QueueService:
     def _call(self, ticket, counter, verb, now):
         # Always called inside the caller's transaction, where ``ticket`` was read.
         ticket = self.store.transition(ticket.id, verb, now, counter=counter.number, current=ticket)
+        return self._as_call(ticket, counter, now)
+
+    def _as_call(self, ticket, counter, at):
         text = texts.announcement(ticket.prefix, ticket.number, counter.number, self.cfg.device.language)
-        return Call(ticket, counter.number, self.cfg.counter_name(counter), text, now)
+        return Call(ticket, counter.number, self.cfg.counter_name(counter), text, at)
 
     def call_next(self, counter_number):
         """Finish the counter's current ticket (served) and call the next one.
@@ -210,33 +226,19 @@ class QueueService:
         serving = []
         for counter in self.cfg.counters:
             current = self.store.current(dc.day, counter.number)
-            call = None
-            if current:
-                call = Call(current, counter.number, self.cfg.counter_name(counter),
-                            texts.announcement(current.prefix, current.number, counter.number,
-                                               self.cfg.device.language), current.called_at)
-            serving.append((counter.number, call))
+            serving.append((counter.number, self._as_call(current, counter, current.called_at) if current else None))
         return Status(dc.day, waiting, serving, dc.problem, counts)
 
     def recent_calls(self, limit=10):
-        """The latest calls (newest first) of the business day, one per ticket."""
-        dc = self.day_clock()
-        rows = self.store.events(day=dc.day, types=("called", "recalled"))
-        seen, calls = set(), []
-        for event in reversed(rows):
-            if event["ticket_id"] in seen:
-                continue
-            seen.add(event["ticket_id"])
+        """The latest ``limit`` calls (newest first) of the business day, one
+        per ticket, less those at counters no longer configured."""
+        calls = []
+        for ticket, counter_number, at in self.store.recent_calls(self.day_clock().day, limit):
             try:
-                counter = self.cfg.counter(event["counter"])
+                counter = self.cfg.counter(counter_number)
             except UnknownName:  # a counter removed from the config since: nothing to show
                 continue
-            ticket = self.store.ticket(event["ticket_id"])
-            calls.append(Call(ticket, counter.number, self.cfg.counter_name(counter),
-                              texts.announcement(ticket.prefix, ticket.number, counter.number,
-                                                 self.cfg.device.language), event["time"]))
-            if len(calls) >= limit:
-                break
+            calls.append(self._as_call(ticket, counter, at))
         return calls
 
     def log_press_ignored(self, target, why, source):

@@ -73,6 +73,7 @@ MIGRATIONS = [
 
 _TICKET_COLUMNS = ("id, day, service, prefix, number, priority, state, issued_at, called_at, "
                    "finished_at, counter, void_reason, print_count")
+_TICKET_COLUMNS_T = ", ".join(f"t.{c.strip()}" for c in _TICKET_COLUMNS.split(","))  # in joins
 
 
 def _ticket(row):
@@ -325,6 +326,15 @@ class Store:
             f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND counter = ? AND state = 'called' "
             "ORDER BY called_at DESC, id DESC LIMIT 1", (day, counter)).fetchone()
         return _ticket(row) if row else None
+
+    def recent_calls(self, day, limit):
+        """[(ticket, counter, time)] of the latest call (called or recalled) of
+        each ticket called on ``day``, newest first, at most ``limit``."""
+        rows = self.conn.execute(
+            f"SELECT {_TICKET_COLUMNS_T}, e.counter, e.time FROM events e JOIN tickets t ON t.id = e.ticket_id "
+            "WHERE e.seq IN (SELECT MAX(seq) FROM events WHERE day = ? AND type IN ('called', 'recalled') "
+            "GROUP BY ticket_id) ORDER BY e.seq DESC LIMIT ?", (day, limit))
+        return [(_ticket(r), r[-2], r[-1]) for r in rows]
 
     def normal_streak(self, day, counter, limit):
         """How many normal tickets ``counter`` called in a row since its last

@@ -39,10 +39,14 @@ TEXTS = {
 }
 
 
+def translate(entry, language, **values):
+    """An ``{"id": ..., "en": ...}`` entry in ``language`` (falls back to Indonesian)."""
+    return entry.get(language, entry["id"]).format(**values)
+
+
 def text(key, language, **values):
     """The text ``key`` in ``language`` (falls back to Indonesian)."""
-    entry = TEXTS[key]
-    return entry.get(language, entry["id"]).format(**values)
+    return translate(TEXTS[key], language, **values)
 
 
 def format_date(dt, language="id"):

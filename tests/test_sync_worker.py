@@ -292,6 +292,24 @@ def test_stop_ends_a_worker_waiting_for_its_next_retry(demo_config, kiosk_store,
     assert kiosk_store.backlog() == 1
 
 
+def test_new_events_do_not_cut_short_a_wait_for_the_next_retry(demo_config, kiosk_store, fault_server,
+                                                                token_file):
+    cfg = sync_config(demo_config, fault_server.url, token_file, backoff_start=60.0, backoff_max=60.0)
+    fault_server.faults = ["down-500"]
+    fill(kiosk_store, 1)
+    events = queue.Queue()
+    worker = SyncWorker(cfg, kiosk_store.path, events=events)
+    worker.start()
+    _wait_for(events, lambda s: s.error is not None)  # failed once: now backing off
+
+    for _ in range(5):  # the app wakes the worker after every ticket and call
+        worker.wake()
+        time.sleep(0.05)
+    worker.stop(timeout=2)
+
+    assert fault_server.seen == ["down-500"]  # no request per press while the server is down
+
+
 def test_backoff_doubles_per_failure_with_jitter_and_stops_at_the_cap():
     lowest = [backoff_delay(n, 2.0, 300.0, rand=lambda: 0.0) for n in range(1, 11)]
     highest = [backoff_delay(n, 2.0, 300.0, rand=lambda: 1.0) for n in range(1, 11)]

@@ -4,6 +4,7 @@ A printer that does not answer a status query is "unknown", never "ok":
 python-escpos' own ``paper_status()`` reports paper as adequate when nothing
 comes back, which is why status is read and parsed here instead.
 """
+import abc
 import logging
 
 from kiosk.errors import PrinterError, PrinterOffline, PrinterTimeout, PaperOut
@@ -62,7 +63,7 @@ def error_for_health(health):
     return None
 
 
-class TicketPrinter:
+class TicketPrinter(abc.ABC):
     """A ticket printer.
 
     An implementation must provide ``_send(data, name)``: deliver the ESC/POS
@@ -120,8 +121,9 @@ class TicketPrinter:
             self.close()
             raise
 
-    def _send(self, data, name):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _send(self, data, name):
+        """Deliver the bytes of one job; raise PrinterError subclasses only."""
 
     def status(self):
         """PrinterHealth as read now. Never blocks longer than a few seconds."""

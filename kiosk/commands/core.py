@@ -4,7 +4,7 @@ import json
 import sys
 from datetime import date
 
-from .. import bench, config
+from .. import bench, clock_state, config
 from ..errors import IssueRefused
 from ..queue_service import QueueService, refusal_text
 from ..report import as_rows, day_report
@@ -48,19 +48,7 @@ def open_queue(args):
     """Config, store and queue service for a command."""
     cfg = config.load(args.config)
     store = Store(cfg.storage.database)
-    return cfg, store, QueueService(cfg, store, clock_synced=_clock_synced)
-
-
-def _clock_synced():
-    from ..clock_state import clock_synchronized
-
-    return clock_synchronized()
-
-
-def _describe_clock(synced):
-    from ..clock_state import describe
-
-    return describe(synced)
+    return cfg, store, QueueService(cfg, store, clock_synced=clock_state.clock_synchronized)
 
 
 def check_config(args):
@@ -122,7 +110,7 @@ def counter_command(args):
 def status(args):
     cfg, store, queue = open_queue(args)
     st = queue.status()
-    synced = _clock_synced()
+    synced = clock_state.clock_synchronized()
     data = {
         "day": st.day,
         "clock_problem": st.clock_problem,
@@ -137,7 +125,7 @@ def status(args):
         print()
         return 0
     print(f"business day {st.day}" + (f"  CLOCK PROBLEM: {st.clock_problem}" if st.clock_problem else ""))
-    print(f"clock: {_describe_clock(synced)}")
+    print(f"clock: {clock_state.describe(synced)}")
     print("waiting:")
     for s in cfg.services:
         print(f"  {s.prefix} {s.code:<16} {st.waiting[s.code]}")

@@ -62,9 +62,8 @@ def _find_ticket(store, service, text, day):
 
 def reprint(args):
     """Print a ticket again as a copy; a void ticket is refused (its number is never called)."""
-    from ..store import Store
-    from ..ticket_content import build_content
     from ..queue_service import QueueService
+    from ..store import Store
 
     cfg = config.load(args.config)
     store = Store(cfg.storage.database)
@@ -75,11 +74,7 @@ def reprint(args):
             print(f"error: ticket {ticket.label} ({ticket.day}) is void ({ticket.void_reason or 'no reason'}); "
                   "its number is never called, so it is not reprinted. Issue a new ticket.", file=sys.stderr)
             return 2
-        ahead = sum(1 for t in store.tickets(ticket.day, states=["issued", "waiting"], services=[ticket.service])
-                    if t.id < ticket.id) if ticket.state in ("issued", "waiting") else 0
-        svc = cfg.service(ticket.service)
-        wait = service._wait(svc, ahead)
-        content = build_content(cfg, ticket, ahead, wait, copy=True)
+        content = service.content_for(ticket, copy=True)
         printer = _open_printer(cfg)
         try:
             mm = printer.print_ticket(content)
@@ -217,8 +212,9 @@ def paper_replaced(args):
     store = Store(cfg.storage.database)
     try:
         now = time.time()
-        before = _roll(cfg, store).tickets()
-        _roll(cfg, store).replaced(now)
+        roll = _roll(cfg, store)
+        before = roll.tickets()
+        roll.replaced(now)
         store.log("paper_replaced", now, tickets_on_old_roll=before)
     finally:
         store.close()

@@ -109,13 +109,12 @@ def receiver_command(args):
 def add_device_command(args):
     from ..sync import receiver
 
+    role = "viewer" if args.viewer else "device"
     try:
-        db = receiver.ReceiverDB(args.db)
-        token = db.add_token(args.device, role="viewer" if args.viewer else "device")
+        token = receiver.ReceiverDB(args.db).add_token(args.device, role=role)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    role = "viewer" if args.viewer else "device"
     print(token)
     print(f"# token for {role} {args.device!r} stored (as SHA-256) in {args.db}; it is shown only now. "
           f"On the kiosk: put it in the [sync] token_file with mode 600.", file=sys.stderr)

@@ -14,6 +14,8 @@ from two metres, so a new call takes the whole screen for
 ``display.highlight_seconds`` and then the home screen comes back (a touch
 brings it back at once).
 """
+import abc
+
 import pygame
 
 from kiosk.events import TakeTicket
@@ -63,7 +65,7 @@ def split_body(m):
     return main, pygame.Rect(main.right + m.gap, body.top, panel_w, body.h)
 
 
-class Screen:
+class Screen(abc.ABC):
     """Base: draws a View and remembers its text boxes and buttons."""
 
     name = "screen"
@@ -127,8 +129,9 @@ class Screen:
                pygame.Rect(clock.left, clock.top + date_h, clock.w, clock.h - date_h),
                max_size=m.medium + 8, min_size=14, bold=True, align="right", max_lines=1)
 
+    @abc.abstractmethod
     def draw_body(self, m, view, now):
-        raise NotImplementedError
+        """Draw everything between the header and the footer."""
 
     def main_area(self, m, view):
         """The body left to this screen, after drawing the now-serving side

@@ -3,6 +3,7 @@
 Ticket and call texts live in kiosk.texts; these are the words of the touch
 screen itself. Keys are short ids; ``text(key, lang, **values)`` formats.
 """
+from kiosk.texts import translate
 
 TEXTS = {
     "choose": {"id": "Silakan pilih layanan", "en": "Please choose a service"},
@@ -30,7 +31,11 @@ TEXTS = {
     "code": {"id": "Kode teknisi: {code}", "en": "Technician code: {code}"},
     "recovers": {"id": "Layar ini kembali normal dengan sendirinya setelah diperbaiki",
                  "en": "This screen returns to normal by itself once it is fixed"},
-    "demo_help": {"id": "Demo - tombol: {keys}", "en": "Demo - keys: {keys}"},
+    # The demo window's help line (keys stand in for the buttons).
+    "help_take": {"id": "ambil tiket", "en": "take ticket"},
+    "help_call": {"id": "panggil loket (Shift: ulang)", "en": "call counter (Shift: again)"},
+    "help_skip": {"id": "lewati", "en": "skip"},
+    "help_quit": {"id": "keluar", "en": "quit"},
     "last_ticket": {"id": "Tiket terakhir", "en": "Last ticket"},
 }
 
@@ -49,11 +54,10 @@ FAULTS = {
 
 def text(key, language, **values):
     """The screen text ``key`` in ``language`` (falls back to Indonesian)."""
-    entry = TEXTS[key]
-    return entry.get(language, entry["id"]).format(**values)
+    return translate(TEXTS[key], language, **values)
 
 
 def fault_text(code, language):
     """Short meaning of a technician code, or '' for an unknown one."""
     entry = FAULTS.get(code) or FAULTS.get(code.split("-")[0])
-    return entry.get(language, entry["id"]) if entry else ""
+    return translate(entry, language) if entry else ""

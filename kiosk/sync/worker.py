@@ -25,18 +25,16 @@ from urllib.parse import urlsplit
 import requests
 
 from .. import __version__
+from ..clock_state import clock_synchronized
 from ..errors import StoreError, SyncError
 from ..events import SyncStatusChanged
 from . import META_LAST_ERROR, META_LAST_ERROR_AT, META_LAST_HEARTBEAT, META_LAST_SUCCESS, protocol
-from . import sync_status  # noqa: F401  (also importable from here)
 from .protocol import ProtocolError
 
 log = logging.getLogger("kiosk.sync")
 
 PRUNE_EVERY = 3600.0  # seconds between retention passes
 MAX_ANSWER_BYTES = 4 * 1024 * 1024  # never read more of an answer than this
-NTP_FLAG = "/run/systemd/timesync/synchronized"
-
 
 
 class _TooLarge(Exception):
@@ -74,12 +72,6 @@ def read_token(path):
     if any(c.isspace() or not c.isprintable() for c in token):
         raise TokenFileError(f"token file {p} must hold one token on one line")
     return token
-
-
-def clock_state(now):
-    """What the kiosk knows about its clock (a Pi has no battery clock)."""
-    synced = os.path.exists(NTP_FLAG) if os.path.isdir("/run/systemd") else None
-    return {"time": now, "ntp_synchronized": synced}
 
 
 def backoff_delay(failures, start, maximum, rand=random.random):
@@ -218,7 +210,8 @@ class SyncClient:
     def _heartbeat(self, now):
         """Health of this kiosk for the office (merged with status_provider())."""
         day, last_event = self.store.last_event()
-        hb = {"software": __version__, "backlog": self.store.backlog(), "clock": clock_state(now),
+        hb = {"software": __version__, "backlog": self.store.backlog(),
+              "clock": {"time": now, "ntp_synchronized": clock_synchronized()},
               "last_event_day": day, "last_event_time": last_event,
               "last_success": self.store.meta_get(META_LAST_SUCCESS)}
         if self.status_provider:
@@ -407,7 +400,11 @@ class SyncWorker(threading.Thread):
         try:
             while not self._stopping.is_set():
                 delay = self._cycle(client, store)
-                self._wake.wait(delay)
+                if self.failures:
+                    # Backing off: new tickets must not turn into a retry per press.
+                    self._stopping.wait(delay)
+                else:
+                    self._wake.wait(delay)
                 self._wake.clear()
         finally:
             client.close()
