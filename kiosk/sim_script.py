@@ -166,23 +166,3 @@ def key_action(cfg, key, shift=False):
         return None
     return ("hold" if shift else "press"), f"counter {counter.number}"
 
-
-def key_help(cfg):
-    """One line per mapped key for an on-screen help, e.g. "1: A Layanan Kunjungan"."""
-    lines = []
-    language = cfg.device.language
-    for key in KEYMAP:
-        action = key_action(cfg, key)
-        if action is None:
-            continue
-        kind, position = KEYMAP[key]
-        if kind == "service":
-            s = cfg.services[position - 1]
-            lines.append(f"{key}: {s.prefix} {s.display_name(language)}")
-        elif kind == "counter":
-            name = cfg.counter_name(cfg.counters[position - 1])
-            lines.append(f"{key}: {name} call, shift+{key}: call again")
-        else:
-            lines.append(f"{key}: {cfg.counter_name(cfg.counters[position - 1])} skip")
-    return lines
-

@@ -39,6 +39,19 @@ def drain(sock):
     return messages
 
 
+def wait_for_number(app):
+    """Run the loop until the ticket screen shows a printed number."""
+    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+
+
+def take_ticket_and_call(app, counter=1):
+    """A visitor takes a kunjungan ticket and ``counter`` calls it."""
+    app.events.put(TakeTicket("kunjungan", False, "button"))
+    wait_for_number(app)
+    app.events.put(CounterAction(counter, "call"))
+    pump(app, lambda: app.calls.get(counter) is not None)
+
+
 def tickets_of(app, day=None):
     return app.store.tickets(app.service.status().day)
 
@@ -54,7 +67,7 @@ def test_full_flow_press_print_call_paper_out_and_back(make_app, printer):
     assert app.screen_name == "ticket" and "Mencetak tiket..." in texts(app)
     # And when the printer finishes, the number is shown
     printer.release()
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    wait_for_number(app)
     assert "A-001" in texts(app)
     assert len(printer.jobs) == 1
     pump(app, lambda: app.screen_name == "home")
@@ -83,7 +96,7 @@ def test_a_touch_is_handled_once_although_sdl_also_sends_a_mouse_click(make_app)
     app = make_app()
     pump(app, lambda: app.screen_name == "home")
     touch(app, button(app, "service:B").rect.center)
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    wait_for_number(app)
     pump(app, lambda: app.screen_name == "home")
     assert [t.label for t in tickets_of(app)] == ["B-001"]
 
@@ -93,7 +106,7 @@ def test_a_mouse_click_takes_a_priority_ticket(make_app):
     pump(app, lambda: app.screen_name == "home")
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=button(app, "priority:A").rect.center,
                                          button=1, touch=False))
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    wait_for_number(app)
     (ticket,) = tickets_of(app)
     assert ticket.priority and "PRIORITAS" in " ".join(texts(app))
 
@@ -102,7 +115,7 @@ def test_twenty_presses_in_a_second_give_one_ticket_and_are_logged(make_app):
     app = make_app()
     for _ in range(20):
         app.events.put(TakeTicket("kunjungan", False, "button"))
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    wait_for_number(app)
     assert len(tickets_of(app)) == 1
     ignored = app.store.events(types=("press_ignored",))
     assert len(ignored) == 19
@@ -186,10 +199,7 @@ def test_a_storage_error_shows_db_and_recovers(make_app, monkeypatch):
 
 def test_a_call_during_the_ticket_screen_is_still_shown_after_it(make_app):
     app = make_app()
-    app.events.put(TakeTicket("kunjungan", False, "button"))
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
-    app.events.put(CounterAction(1, "call"))
-    pump(app, lambda: app.calls.get(1) is not None)
+    take_ticket_and_call(app)
     assert app.screen_name == "ticket"
     pump(app, lambda: app.screen_name != "ticket")
     assert app.screen_name == "serving"
@@ -224,7 +234,7 @@ def test_demo_keys_drive_the_mock_buttons_like_real_ones(make_app):
     app = make_app(board=None, demo=True)
     assert "1-5" in app.help_text()
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_2, mod=0, unicode="2", scancode=0))
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    wait_for_number(app)
     (ticket,) = tickets_of(app)
     assert ticket.label == "B-001"
     events = app.store.events(types=("issued",))
@@ -266,7 +276,7 @@ def test_quit_finishes_the_ticket_that_is_printing(make_app, printer):
 def test_the_heartbeat_snapshot_has_the_documented_printer_and_last_ticket(make_app):
     app = make_app()
     app.events.put(TakeTicket("kunjungan", False, "button"))
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    wait_for_number(app)
     snap = app.sync_snapshot()
     assert snap["printer"] == {"online": True, "paper": "ok", "cover_open": False, "detail": "fake printer"}
     assert snap["last_ticket"] == "A-001"
@@ -289,10 +299,7 @@ def test_a_change_to_out_of_order_is_reported_to_systemd_status(make_app, printe
 
 def test_a_new_business_day_clears_the_calls_of_the_day_before(make_app):
     app = make_app()
-    app.events.put(TakeTicket("kunjungan", False, "button"))
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
-    app.events.put(CounterAction(1, "call"))
-    pump(app, lambda: app.calls.get(1) is not None)
+    take_ticket_and_call(app)
     app._calls_day = "2000-01-01"  # as if the last refresh was on an earlier day
     app.calls[1] = dataclasses.replace(app.calls[1], label="Z-999")
     app._refresh()

@@ -91,6 +91,7 @@ def test_jobs_that_waited_past_their_deadline_are_not_printed_late(worker, fake,
     results = [next_of(events, PrintFinished) for _ in range(2)]
     fake.release()
     assert [r.code for r in results] == ["PRN-TMO", "PRN-TMO"]
+    assert "could not start printing in time" in results[1].error  # never sent to the printer
     time.sleep(0.2)
     assert fake.jobs == []  # nothing came out after the visitors were told it failed
 

@@ -142,6 +142,7 @@ def test_given_random_presses_when_played_then_every_call_follows_the_rules_and_
 def test_given_a_tiny_number_range_when_it_wraps_then_no_two_live_tickets_share_a_number(steps):
     _, tickets, _ = play("interleave", 2, steps, number_end=3)
 
+    assert all(1 <= t.number <= 3 for t in tickets)
     live = [(t.service, t.number) for t in tickets if t.state in ("issued", "waiting", "called")]
     assert len(live) == len(set(live))
 

@@ -363,19 +363,15 @@ def test_given_a_swallowed_press_when_logged_then_it_is_in_the_event_log(queue):
     assert (event["day"], event["data"]) == (DAY, {"target": "barang", "why": "too_fast", "source": "gpio"})
 
 
-def test_given_a_call_at_a_counter_later_removed_when_listing_recent_calls_then_it_is_left_out(tmp_path):
-    import dataclasses
-
+def test_given_a_call_at_a_counter_later_removed_when_listing_recent_calls_then_it_is_left_out(tmp_path, clock):
     from kiosk import config
-    from kiosk.queue_service import QueueService
-    from kiosk.store import Store
 
     cfg = config.load_demo(database=tmp_path / "k.db")
     store = Store(cfg.storage.database)
-    queue = QueueService(cfg, store)
+    queue = QueueService(cfg, store, clock=clock)
     issued = queue.issue("integrasi")
     queue.printed(issued.ticket.id)
     assert queue.call_next(3) is not None
     fewer = dataclasses.replace(cfg, counters=cfg.counters[:2])
-    assert [c.counter_number for c in QueueService(fewer, store).recent_calls()] == []
+    assert [c.counter_number for c in QueueService(fewer, store, clock=clock).recent_calls()] == []
     assert [c.counter_number for c in queue.recent_calls()] == [3]

@@ -6,7 +6,7 @@ import pytest
 from buttons_helpers import drain, make_config, mock_board
 
 from kiosk.events import CounterAction, Quit, TakeTicket
-from kiosk.sim_script import KEYMAP, ScriptLineError, key_action, key_help, parse_line, perform, run_script
+from kiosk.sim_script import KEYMAP, ScriptLineError, key_action, parse_line, perform, run_script
 
 
 @pytest.fixture
@@ -154,13 +154,3 @@ def test_every_mapped_key_drives_a_real_press(board):
                 perform(b, *action)
                 done += 1
     assert len(drain(events)) == done == 10  # 1, 2, q, w, a; each with and without shift
-
-
-def test_key_help_names_each_key():
-    assert key_help(make_config()) == [
-        "1: A Layanan Kunjungan",
-        "2: B Penitipan Barang",
-        "q: Loket 1 call, shift+q: call again",
-        "w: Loket 2 call, shift+w: call again",
-        "a: Loket 1 skip",
-    ]
