@@ -2,6 +2,9 @@
 import contextlib
 import copy
 import queue
+import sys
+
+import pytest
 
 from kiosk import config
 
@@ -103,3 +106,21 @@ class FakeClock:
 
     def advance(self, seconds):
         self.now += seconds
+
+
+@pytest.fixture
+def board():
+    """A ButtonBoard on mock pins: (board, events queue, factory)."""
+    with mock_board() as parts_:
+        yield parts_
+
+
+@pytest.fixture
+def no_gpio(monkeypatch):
+    """A machine with no GPIO: no factory named, and lgpio (the only one tried) missing."""
+    from drivers import buttons
+
+    monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
+    monkeypatch.setattr(buttons, "AUTO_FACTORIES", ("lgpio",))
+    monkeypatch.setitem(sys.modules, "lgpio", None)  # lgpio not installed
+    monkeypatch.delitem(sys.modules, "gpiozero.pins.lgpio", raising=False)

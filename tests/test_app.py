@@ -4,6 +4,7 @@ import os
 import socket
 
 import pygame
+import pytest
 
 from kiosk.errors import PaperOut, StoreError
 from kiosk.events import CounterAction, Quit, TakeTicket
@@ -26,17 +27,25 @@ def touch(app, pos):
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=True))
 
 
-def drain(sock):
-    """Every datagram sent to the fake NOTIFY_SOCKET so far; closes it."""
+@pytest.fixture
+def notify(tmp_path, monkeypatch):
+    """A fake systemd NOTIFY_SOCKET; calling it returns every message sent so far."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    path = str(tmp_path / "notify")
+    sock.bind(path)
     sock.setblocking(False)
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
     messages = []
-    while True:
-        try:
-            messages.append(sock.recv(1024).decode())
-        except BlockingIOError:
-            break
+
+    def received():
+        while True:
+            try:
+                messages.append(sock.recv(1024).decode())
+            except BlockingIOError:
+                return messages
+
+    yield received
     sock.close()
-    return messages
 
 
 def wait_for_number(app):
@@ -81,11 +90,13 @@ def test_full_flow_press_print_call_paper_out_and_back(make_app, printer):
     pump(app, lambda: app.screen_name == "out_of_order")
     assert "Silakan hubungi petugas" in texts(app)
     assert any("PRN-PAPER" in t for t in texts(app))
-    # And a press issues nothing
-    app.events.put(TakeTicket("kunjungan", False, "button"))
+    # And a press issues nothing (another service: A's button is still in its quiet interval)
+    app.events.put(TakeTicket("barang", False, "button"))
     pump(app, lambda: not app.events.qsize())
     app.step(0.02)
     assert len(tickets_of(app)) == 1
+    ignored = app.store.events(types=("press_ignored",))
+    assert [e["data"]["why"] for e in ignored] == ["out_of_order:PRN-PAPER"]
     # When the paper is back, the home screen comes back by itself
     printer.health = OK
     pump(app, lambda: app.screen_name == "home")
@@ -99,6 +110,7 @@ def test_a_touch_is_handled_once_although_sdl_also_sends_a_mouse_click(make_app)
     wait_for_number(app)
     pump(app, lambda: app.screen_name == "home")
     assert [t.label for t in tickets_of(app)] == ["B-001"]
+    assert app.store.events(types=("press_ignored",)) == []  # the mouse copy never became a press
 
 
 def test_a_mouse_click_takes_a_priority_ticket(make_app):
@@ -233,27 +245,24 @@ def test_demo_keys_drive_the_mock_buttons_like_real_ones(make_app):
     # board=None: the real ButtonBoard on mock pins, as in `ptsp-kiosk demo`
     app = make_app(board=None, demo=True)
     assert "1-5" in app.help_text()
+    pressed = []
+    real_press = app._board.press
+    app._board.press = lambda target: pressed.append(target) or real_press(target)
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_2, mod=0, unicode="2", scancode=0))
     wait_for_number(app)
     (ticket,) = tickets_of(app)
     assert ticket.label == "B-001"
-    events = app.store.events(types=("issued",))
-    assert events  # logged like any ticket
+    assert pressed == ["B"]  # through the mock pin, not a shortcut around the buttons
 
 
-def test_ready_is_sent_to_systemd_after_the_first_frame(make_app, tmp_path, monkeypatch):
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    path = str(tmp_path / "notify")
-    sock.bind(path)
-    sock.settimeout(2)
-    monkeypatch.setenv("NOTIFY_SOCKET", path)
+def test_ready_is_sent_to_systemd_after_the_first_frame(make_app, notify, monkeypatch):
     monkeypatch.setenv("WATCHDOG_USEC", "100000")
     monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
     app = make_app()
     pump(app, lambda: app.frames >= 1)
     app.step(0.06)
     app.step(0.06)
-    messages = drain(sock)
+    messages = notify()
     assert sum(m.startswith("READY=1") for m in messages) == 1
     assert "WATCHDOG=1" in messages
 
@@ -283,17 +292,13 @@ def test_the_heartbeat_snapshot_has_the_documented_printer_and_last_ticket(make_
     assert snap["fault"] is None
 
 
-def test_a_change_to_out_of_order_is_reported_to_systemd_status(make_app, printer, tmp_path, monkeypatch):
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    path = str(tmp_path / "notify")
-    sock.bind(path)
-    monkeypatch.setenv("NOTIFY_SOCKET", path)
+def test_a_change_to_out_of_order_is_reported_to_systemd_status(make_app, printer, notify):
     app = make_app()
     pump(app, lambda: app.frames >= 1)
     printer.health = PAPER_OUT
     pump(app, lambda: app.screen_name == "out_of_order")
     app.step(0.02)
-    messages = drain(sock)
+    messages = notify()
     assert any(m.startswith("STATUS=out of order: PRN-PAPER") for m in messages), messages
 
 

@@ -37,6 +37,7 @@ def test_a_bad_script_line_is_reported_and_the_run_goes_on(tmp_path):
     out, err = p.communicate("presss A\npress Z\npress B\nwait 0.5\nquit\n", timeout=60)
     assert p.returncode == 0, err
     assert "line 1" in err and "line 2" in err
+    assert "ticket B-001 (barang) printed" in err  # the line after the bad ones still ran
 
 
 def test_sigterm_ends_the_kiosk_cleanly(tmp_path):

@@ -1,23 +1,17 @@
 """ButtonBoard on gpiozero mock pins: presses become events, lights follow the policy."""
 import queue
-import sys
+import re
 import time
 
 import pytest
-from buttons_helpers import FakeClock, drain, make_config, mock_board
+from gpiozero import LED
 
-from drivers import buttons
+from buttons_helpers import FakeClock, board, drain, make_config, mock_board, no_gpio  # noqa: F401 (fixtures)
 from drivers.buttons import ButtonBoard, make_pin_factory, parts
 from kiosk.errors import ButtonError, UnknownName
 from kiosk.events import CounterAction, PrinterHealth, TakeTicket
 from kiosk.light_policy import service_lights
 from kiosk.press_guard import TOO_SOON, PressGuard
-
-
-@pytest.fixture
-def board():
-    with mock_board() as parts_:
-        yield parts_
 
 
 def _wait_until(predicate, timeout=2.0):
@@ -230,10 +224,16 @@ def test_close_turns_the_lights_off_and_frees_the_pins(board):
 
 def test_a_pin_in_use_names_the_config_key_and_frees_what_it_opened(board):
     first, events, factory = board
-    with pytest.raises(ButtonError, match=r"services\[0\]\.button_pin \(GPIO 5.*already in use"):
-        ButtonBoard(make_config(), events, factory=factory)
     first.close()
-    ButtonBoard(make_config(), events, factory=factory).close()  # the failed board kept nothing
+    cfg = make_config()
+    last = parts(cfg)[-1]  # every other pin is opened before this one fails
+    blocker = LED(last.pin, pin_factory=factory)
+    try:
+        with pytest.raises(ButtonError, match=rf"{re.escape(last.key)} \(GPIO {last.pin}.*already in use"):
+            ButtonBoard(cfg, events, factory=factory)
+    finally:
+        blocker.close()
+    ButtonBoard(cfg, events, factory=factory).close()  # the failed board kept none of its pins
 
 
 def test_a_fixed_pull_up_pin_with_active_high_buttons_names_the_fix():
@@ -248,12 +248,7 @@ def test_a_fixed_pull_up_pin_with_active_high_buttons_names_the_fix():
             pass
 
 
-def test_no_gpio_gives_a_button_error_naming_the_fix(monkeypatch):
-    monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
-    monkeypatch.setattr(buttons, "AUTO_FACTORIES", ("lgpio",))
-    monkeypatch.setitem(sys.modules, "lgpio", None)  # lgpio not installed
-    monkeypatch.delitem(sys.modules, "gpiozero.pins.lgpio", raising=False)
-
+def test_no_gpio_gives_a_button_error_naming_the_fix(no_gpio):
     with pytest.raises(ButtonError) as e:
         make_pin_factory("")
     message = str(e.value)
@@ -261,12 +256,7 @@ def test_no_gpio_gives_a_button_error_naming_the_fix(monkeypatch):
     assert "python3-lgpio" in message and "'lgpio' is not installed" in message
 
 
-def test_a_board_without_gpio_raises_button_error_not_bad_pin_factory(monkeypatch):
-    monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
-    monkeypatch.setattr(buttons, "AUTO_FACTORIES", ("lgpio",))
-    monkeypatch.setitem(sys.modules, "lgpio", None)
-    monkeypatch.delitem(sys.modules, "gpiozero.pins.lgpio", raising=False)
-
+def test_a_board_without_gpio_raises_button_error_not_bad_pin_factory(no_gpio):
     with pytest.raises(ButtonError, match="no GPIO here"):
         ButtonBoard(make_config(buttons={"pin_factory": ""}), queue.Queue())
 

@@ -4,7 +4,7 @@ import io
 import sys
 
 import pytest
-from buttons_helpers import TOML
+from buttons_helpers import TOML, no_gpio  # noqa: F401 (fixture)
 
 from kiosk import bench_buttons
 from kiosk.commands import buttons as diag
@@ -34,9 +34,18 @@ def test_diag_lists_each_button_with_its_pin(monkeypatch, tmp_path, capsys):
 
 
 def test_diag_lights_each_light_in_turn(monkeypatch, tmp_path, capsys):
+    from drivers.buttons import ButtonBoard
+
+    lit = []
+    real_service, real_status = ButtonBoard.set_service_light, ButtonBoard.set_status_light
+    monkeypatch.setattr(ButtonBoard, "set_service_light",
+                        lambda self, s, mode: lit.append((s, mode)) or real_service(self, s, mode))
+    monkeypatch.setattr(ButtonBoard, "set_status_light",
+                        lambda self, mode: lit.append(("status", mode)) or real_status(self, mode))
     run_diag(monkeypatch, tmp_path, "")
     out = capsys.readouterr().out
     assert out.index("on: light A Layanan Kunjungan (GPIO 6)") < out.index("on: status light (GPIO 4)")
+    assert lit == [("kunjungan", "on"), ("kunjungan", "off"), ("status", "on"), ("status", "off")]
 
 
 def test_diag_prints_the_name_of_each_button_pressed(monkeypatch, tmp_path, capsys):
@@ -74,14 +83,8 @@ def test_diag_without_any_pin_says_what_to_configure(monkeypatch, tmp_path, caps
     assert "No buttons or lights configured" in capsys.readouterr().out
 
 
-def test_diag_without_gpio_fails_with_the_fix(monkeypatch, tmp_path):
-    from drivers import buttons
+def test_diag_without_gpio_fails_with_the_fix(no_gpio, monkeypatch, tmp_path):
     from kiosk.errors import ButtonError
-
-    monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
-    monkeypatch.setattr(buttons, "AUTO_FACTORIES", ("lgpio",))
-    monkeypatch.setitem(sys.modules, "lgpio", None)  # not a Pi: lgpio missing
-    monkeypatch.delitem(sys.modules, "gpiozero.pins.lgpio", raising=False)
 
     with pytest.raises(ButtonError, match='no GPIO here.*pin_factory = "mock"'):
         run_diag(monkeypatch, tmp_path, "", toml=TOML.replace('pin_factory = "mock"\n', ""))

@@ -161,6 +161,8 @@ def test_from_config_takes_the_intervals_of_the_buttons_section(clock):
 
     assert guard.allow_counter(1, "call")[0] is True
     assert guard.allow_ticket("kunjungan") == (False, TOO_SOON)
+    clock.advance(2.9)  # 3.5 s: past the 3 s default, still inside the configured 5 s
+    assert guard.allow_ticket("kunjungan") == (False, TOO_SOON)
 
 
 # -- architecture ---------------------------------------------------------------

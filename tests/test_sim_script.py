@@ -3,16 +3,10 @@ import threading
 import time
 
 import pytest
-from buttons_helpers import drain, make_config, mock_board
+from buttons_helpers import board, drain, make_config  # noqa: F401 (fixture)
 
 from kiosk.events import CounterAction, Quit, TakeTicket
 from kiosk.sim_script import KEYMAP, ScriptLineError, key_action, parse_line, perform, run_script
-
-
-@pytest.fixture
-def board():
-    with mock_board() as parts_:
-        yield parts_
 
 
 # -- parsing --------------------------------------------------------------------
