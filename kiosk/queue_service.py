@@ -15,8 +15,6 @@ from .errors import IssueRefused, UnknownName
 from .ticket_content import build_content
 from .tickets import Ticket, TicketContent
 
-LAST_EVENT_CACHE_SECONDS = 1.0
-
 
 @dataclass(frozen=True)
 class Issued:
@@ -72,31 +70,19 @@ class QueueService:
         self.clock_synced = clock_synced or (lambda: None)
         self.day_start = parse_hhmm(cfg.device.business_day_start)
         self._logged_problem = None
-        self._last_cache = None
 
     # --- time --------------------------------------------------------------
 
     def day_clock(self):
         """The guarded time and business day; logs a clock problem once per kind."""
-        last_day, last_time = self._last_event()
+        last_day, last_time = self.store.last_event()
         dc = business_day.resolve(self.clock(), self.cfg.device.timezone, self.day_start,
                                   last_day, last_time, self.clock_synced())
         if dc.problem != self._logged_problem:
             self._logged_problem = dc.problem
             if dc.problem in (business_day.CLOCK_BEHIND, business_day.CLOCK_INVALID):
                 self.store.log("clock_problem", dc.now, day=dc.day, problem=dc.problem, clock=self.clock())
-        # What we record next carries dc.now: remember it without asking the store.
-        self._last_cache = (self._last_cache[0], (dc.day, dc.now))
         return dc
-
-    def _last_event(self):
-        # Reading the newest event costs a query per operation; another
-        # process's events matter to the guard only at the scale of clock
-        # jumps, so a second-old answer is good enough.
-        tick = time.monotonic()
-        if self._last_cache is None or tick - self._last_cache[0] > LAST_EVENT_CACHE_SECONDS:
-            self._last_cache = (tick, self.store.last_event())
-        return self._last_cache[1]
 
     def _local(self, dc):
         return business_day.local_time(dc.now, self.cfg.device.timezone)
