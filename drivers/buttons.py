@@ -12,12 +12,12 @@ an optional buzzer:
 
 Callbacks only put events on the queue: they run in gpiozero's threads, so
 they never touch SQLite, the printer or the screen, and they do no rate
-limiting (that is ``kiosk.press_guard.PressGuard`` in the main loop).
+limiting (that is ``kiosk.machine.press_guard.PressGuard`` in the main loop).
 
 The pin factory is passed to every device explicitly (never gpiozero's global
 ``Device.pin_factory``), so a board on mock pins and one on real pins never
 mix. On mock pins, ``press`` / ``hold`` / ``release`` drive the pins themselves:
-the demo keys and the headless line script (``kiosk.sim_script``) go through
+the demo keys and the headless line script (``kiosk.shell.sim_script``) go through
 exactly the code that real buttons do.
 """
 from __future__ import annotations
@@ -33,9 +33,9 @@ from importlib.metadata import entry_points
 from gpiozero import LED, Button, Buzzer
 from gpiozero.exc import GPIOPinInUse, GPIOZeroError, PinFixedPull, PinInvalidPin, PinUnknownPi
 
-from kiosk.errors import ButtonError, UnknownName
-from kiosk.events import CounterAction, TakeTicket
-from kiosk.light_policy import BLINK, MODES, OFF, ON
+from kiosk.core.errors import ButtonError, UnknownName
+from kiosk.core.events import CounterAction, TakeTicket
+from kiosk.machine.light_policy import BLINK, MODES, OFF, ON
 
 # Tried in this order when no factory is named: lgpio works on every Pi model
 # (and is the only one on a Pi 5); native is gpiozero's last resort.
@@ -146,7 +146,7 @@ def _device_error(e, part):
 class ButtonBoard:
     """The kiosk's buttons and lights on one pin factory.
 
-    ``cfg``: the whole ``kiosk.config.Config``; ``events``: the main loop's
+    ``cfg``: the whole ``kiosk.core.config.Config``; ``events``: the main loop's
     ``queue.Queue``; ``factory``: a gpiozero pin factory to use (the caller keeps
     ownership), else one is made from ``[buttons] pin_factory`` and closed with
     the board. Raises ``ButtonError`` when the GPIO cannot be set up.

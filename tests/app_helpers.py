@@ -7,8 +7,8 @@ import pytest
 from core_helpers import far_day_start
 from drivers.printer import FakePrinter, make_layout
 from drivers.sound import FakeAnnouncer
-from kiosk.app import App
-from kiosk.events import PrinterHealth
+from kiosk.shell.app import App
+from kiosk.core.events import PrinterHealth
 
 OK = PrinterHealth(online=True, paper="ok", cover_open=False, detail="fake printer")
 PAPER_OUT = PrinterHealth(online=True, paper="out", cover_open=False, detail="paper out")

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from kiosk import config
+from kiosk.core import config
 
 # Two services, two counters (counter 2 without a skip button), a status light
 # and a buzzer. hold_time is short so hold tests take a blink, not 1.5 s.

@@ -18,6 +18,6 @@ DEMO_CONFIG = ROOT / "config" / "demo.toml"
 @pytest.fixture
 def demo_config(tmp_path):
     """The demo config with its database in a temporary folder."""
-    from kiosk import config
+    from kiosk.core import config
 
     return config.load_demo(database=tmp_path / "kiosk.db")

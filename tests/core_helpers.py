@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kiosk import config
+from kiosk.core import config
 
 ROOT = Path(__file__).resolve().parent.parent
 JAKARTA = ZoneInfo("Asia/Jakarta")

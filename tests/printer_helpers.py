@@ -25,7 +25,7 @@ ANSWERS = {
 
 def content(**changes):
     """A TicketContent like the demo's, with ``changes``."""
-    from kiosk.tickets import TicketContent
+    from kiosk.core.tickets import TicketContent
 
     base = dict(institution="Rutan Kelas IIB Blora", address="Jl. Pemuda No. 1, Blora, Jawa Tengah",
                 heading="NOMOR ANTRIAN", label="A-012", service_name="Layanan Kunjungan", priority_text="",

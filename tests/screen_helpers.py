@@ -1,7 +1,7 @@
 """Sample Views for the screen tests: the demo services, long names, English."""
 from datetime import datetime
 
-from kiosk.screen.model import CallView, Fault, ServiceView, TicketView, View
+from kiosk.machine.view import CallView, Fault, ServiceView, TicketView, View
 
 SIZES = [(800, 480), (1024, 600), (1920, 1080)]
 ALL_SIZES = SIZES + [(1280, 800), (480, 800), (600, 1024), (1080, 1920)]

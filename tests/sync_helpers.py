@@ -14,9 +14,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from kiosk.config import Sync
-from kiosk.sync import receiver
-from kiosk.sync.protocol import EVENTS_PATH
+from kiosk.core.config import Sync
+from kiosk.office import receiver
+from kiosk.services.sync.protocol import EVENTS_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVICE = "demo-kiosk"  # the device id of config/demo.toml
@@ -227,7 +227,7 @@ def free_port():
 # --- fixtures (import them by name into a test module) ---------------------
 import pytest  # noqa: E402
 
-from kiosk.store import Store  # noqa: E402
+from kiosk.services.store import Store  # noqa: E402
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import socket
 import pygame
 import pytest
 
-from kiosk.errors import PaperOut, StoreError
-from kiosk.events import CounterAction, Quit, TakeTicket
-from kiosk.queue_service import QueueService
-from kiosk.store import Store
-from kiosk import tickets as T
+from kiosk.core.errors import PaperOut, StoreError
+from kiosk.core.events import CounterAction, Quit, TakeTicket
+from kiosk.services.queue_service import QueueService
+from kiosk.services.store import Store
+from kiosk.core import tickets as T
 
 from app_helpers import OK, PAPER_OUT, make_app, printer, pump, texts  # noqa: F401 (fixtures)
 
@@ -162,9 +162,9 @@ def test_a_closed_service_pressed_by_button_shows_why(make_app, demo_config):
 
 
 def test_an_exception_in_a_handler_shows_out_of_order_and_the_app_carries_on(make_app, monkeypatch):
-    import kiosk.app
+    import kiosk.shell.app
 
-    monkeypatch.setattr(kiosk.app, "ERROR_SECONDS", 0.3)
+    monkeypatch.setattr(kiosk.shell.app, "ERROR_SECONDS", 0.3)
     app = make_app()
 
     def broken(counter):
@@ -178,7 +178,7 @@ def test_an_exception_in_a_handler_shows_out_of_order_and_the_app_carries_on(mak
 
 
 def test_an_exception_while_drawing_is_shown_as_out_of_order(make_app, monkeypatch):
-    from kiosk.screen.screens import HomeScreen
+    from kiosk.shell.screen.screens import HomeScreen
 
     app = make_app()
 
@@ -193,9 +193,9 @@ def test_an_exception_while_drawing_is_shown_as_out_of_order(make_app, monkeypat
 
 
 def test_a_storage_error_shows_db_and_recovers(make_app, monkeypatch):
-    import kiosk.app
+    import kiosk.shell.app
 
-    monkeypatch.setattr(kiosk.app, "REFRESH_SECONDS", 0.05)
+    monkeypatch.setattr(kiosk.shell.app, "REFRESH_SECONDS", 0.05)
     app = make_app()
     real = app.service.availability
 
@@ -218,9 +218,9 @@ def test_a_call_during_the_ticket_screen_is_still_shown_after_it(make_app):
 
 
 def test_a_call_made_from_the_command_line_is_shown_and_announced(make_app, monkeypatch):
-    import kiosk.app
+    import kiosk.shell.app
 
-    monkeypatch.setattr(kiosk.app, "REFRESH_SECONDS", 0.05)
+    monkeypatch.setattr(kiosk.shell.app, "REFRESH_SECONDS", 0.05)
     app = make_app()
     other = QueueService(app.cfg, Store(app.cfg.storage.database))
     issued = other.issue("informasi")

@@ -5,7 +5,7 @@ import wave
 
 import drivers.sound as sound
 from drivers.sound import FakeAnnouncer, SpeechAnnouncer, chime_wav, open_announcer
-from kiosk.config import Display
+from kiosk.core.config import Display
 
 
 def test_the_chime_is_a_valid_audible_wav_of_about_a_second():

@@ -13,7 +13,7 @@ from core_helpers import ROOT, child_env
 # Every module of the kiosk package but the app and its screen, which are the
 # only places allowed to know pygame (hardware imports live in drivers/). A
 # new module is covered the day it is added.
-OUTSIDE_CORE = ("kiosk.app", "kiosk.screen", "kiosk.__main__")
+OUTSIDE_CORE = ("kiosk.shell.app", "kiosk.shell.screen", "kiosk.__main__", "kiosk.install.__main__")
 CORE = sorted(m.name for m in pkgutil.walk_packages(kiosk.__path__, "kiosk.")
               if not m.name.startswith(OUTSIDE_CORE))
 FORBIDDEN = ["pygame", "gpiozero", "escpos", "serial"]
@@ -70,9 +70,9 @@ def test_given_a_core_module_when_imported_then_it_does_not_even_try_a_hardware_
 def test_given_the_probe_when_a_forbidden_library_is_imported_then_it_is_refused():
     # Guards the guard: the finder must really make these libraries unimportable.
     env = child_env()
-    result = subprocess.run([sys.executable, "-c", PROBE, "json", "json,kiosk.texts"], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-c", PROBE, "json", "json,kiosk.core.texts"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
 
     data = json.loads(result.stdout)
     assert data["json"]["error"] is not None and data["json"]["attempts"] == ["json"]
-    assert data["kiosk.texts"]["error"] is None
+    assert data["kiosk.core.texts"]["error"] is None

@@ -4,10 +4,10 @@ from datetime import datetime, timezone
 import pytest
 
 from core_helpers import MON, TUE, Clock, make_config, wib
-from kiosk import business_day as bd
-from kiosk.errors import IssueRefused
-from kiosk.queue_service import QueueService
-from kiosk.store import Store
+from kiosk.core import business_day as bd
+from kiosk.core.errors import IssueRefused
+from kiosk.services.queue_service import QueueService
+from kiosk.services.store import Store
 
 JKT = "Asia/Jakarta"
 START = 180  # 03:00

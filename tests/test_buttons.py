@@ -8,10 +8,10 @@ from gpiozero import LED
 
 from buttons_helpers import FakeClock, board, drain, make_config, mock_board, no_gpio  # noqa: F401 (fixtures)
 from drivers.buttons import ButtonBoard, make_pin_factory, parts
-from kiosk.errors import ButtonError, UnknownName
-from kiosk.events import CounterAction, PrinterHealth, TakeTicket
-from kiosk.light_policy import service_lights
-from kiosk.press_guard import TOO_SOON, PressGuard
+from kiosk.core.errors import ButtonError, UnknownName
+from kiosk.core.events import CounterAction, PrinterHealth, TakeTicket
+from kiosk.machine.light_policy import service_lights
+from kiosk.machine.press_guard import TOO_SOON, PressGuard
 
 
 def _wait_until(predicate, timeout=2.0):

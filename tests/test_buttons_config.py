@@ -2,7 +2,7 @@
 import pytest
 from buttons_helpers import BASE, make_config
 
-from kiosk.errors import ConfigError
+from kiosk.core.errors import ConfigError
 
 
 def _problems(**kw):

@@ -6,8 +6,8 @@ import sys
 import pytest
 from buttons_helpers import TOML, no_gpio  # noqa: F401 (fixture)
 
-from kiosk import bench_buttons
-from kiosk.commands import buttons as diag
+from kiosk.bench import buttons as bench_buttons
+from kiosk.cli import buttons as diag
 
 
 def run_diag(monkeypatch, tmp_path, script, *extra, toml=TOML):
@@ -84,7 +84,7 @@ def test_diag_without_any_pin_says_what_to_configure(monkeypatch, tmp_path, caps
 
 
 def test_diag_without_gpio_fails_with_the_fix(no_gpio, monkeypatch, tmp_path):
-    from kiosk.errors import ButtonError
+    from kiosk.core.errors import ButtonError
 
     with pytest.raises(ButtonError, match='no GPIO here.*pin_factory = "mock"'):
         run_diag(monkeypatch, tmp_path, "", toml=TOML.replace('pin_factory = "mock"\n', ""))

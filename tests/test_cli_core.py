@@ -9,7 +9,9 @@ import time
 import pytest
 
 from core_helpers import run_cli, steady_demo_copy
-from kiosk import business_day, cli, config
+from kiosk.core import business_day
+from kiosk import cli
+from kiosk.core import config
 
 
 @pytest.fixture

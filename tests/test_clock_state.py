@@ -1,5 +1,5 @@
 """Clock state for the first boot: has systemd-timesyncd synchronised yet?"""
-from kiosk.clock_state import clock_synchronized, describe
+from kiosk.services.clock_state import clock_synchronized, describe
 
 
 def test_synchronised_once_timesyncd_wrote_its_flag(tmp_path):

@@ -5,8 +5,8 @@ import textwrap
 import pytest
 
 from core_helpers import config_dict, run_cli
-from kiosk import config
-from kiosk.errors import ConfigError
+from kiosk.core import config
+from kiosk.core.errors import ConfigError
 
 GOOD = """
 [device]

@@ -3,7 +3,7 @@ import re
 import tomllib
 
 from core_helpers import ROOT
-from kiosk import config
+from kiosk.core import config
 
 EXAMPLE = ROOT / "config" / "kiosk.example.toml"
 DEMO = ROOT / "config" / "demo.toml"

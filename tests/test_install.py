@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk import install
-from kiosk.install import InstallError, Installer, create_venv, requirements_without_pygame
+from kiosk.install import installer as install
+from kiosk.install.installer import InstallError, Installer, create_venv, requirements_without_pygame
 from install_helpers import ROOT, make_source, need_tool, run
 
 EXPECTED_FILES = {
@@ -230,7 +230,7 @@ def test_create_venv_failure_is_an_install_error(tmp_path):
 
 # --- entry points -----------------------------------------------------------------
 def test_python_m_kiosk_install_needs_only_the_standard_library():
-    code = ("import sys, kiosk.install; "
+    code = ("import sys, kiosk.install.installer; "
             "print([m for m in sys.modules if m.split('.')[0] in "
             "('pygame', 'gpiozero', 'escpos', 'serial', 'sqlite_utils', 'requests')])")
     result = run([sys.executable, "-c", code], cwd=ROOT)

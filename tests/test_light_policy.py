@@ -1,8 +1,8 @@
 """Light policy: what a service button's light and the status light show."""
 import pytest
 
-from kiosk.events import PrinterHealth
-from kiosk.light_policy import BLINK, OFF, ON, service_light, service_lights, status_light
+from kiosk.core.events import PrinterHealth
+from kiosk.machine.light_policy import BLINK, OFF, ON, service_light, service_lights, status_light
 
 
 @pytest.mark.parametrize("can_issue, printing, printer_usable, expected, behaviour", [

@@ -7,7 +7,7 @@ from buttons_helpers import FakeClock, make_config
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.press_guard import PRINTING, TOO_SOON, PressGuard
+from kiosk.machine.press_guard import PRINTING, TOO_SOON, PressGuard
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_pure_modules_import_without_hardware_libraries():
         "import sys\n"
         "for name in ('gpiozero', 'pygame', 'escpos', 'serial'):\n"
         "    sys.modules[name] = None\n"
-        "import kiosk.press_guard, kiosk.light_policy, kiosk.sim_script, kiosk.commands.buttons, kiosk.bench_buttons\n"
+        "import kiosk.machine.press_guard, kiosk.machine.light_policy, kiosk.shell.sim_script, kiosk.cli.buttons, kiosk.bench.buttons\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr

@@ -49,8 +49,8 @@ def test_test_print_sends_a_page_with_the_config_summary(tmp_path, capsys):
 
 def test_test_page_lists_the_printer_settings():
     from drivers.printer import open_printer
-    from kiosk import config
-    from kiosk.commands.printer import _summary_lines
+    from kiosk.core import config
+    from kiosk.cli.printer import _summary_lines
 
     cfg = config.load_demo()
     lines = _summary_lines(cfg, open_printer(cfg.printer, preview_dir_default="/tmp"))
@@ -74,8 +74,8 @@ def test_printer_status_exits_1_when_the_printer_is_known_offline(tmp_path, caps
 
 
 def test_paper_replaced_resets_the_roll_counter(tmp_path, capsys):
-    from kiosk.printing import KEY_TICKETS
-    from kiosk.store import Store
+    from kiosk.services.printing import KEY_TICKETS
+    from kiosk.services.store import Store
 
     cfg = write_config(tmp_path, type="dummy", roll_length=50.0)
     store = Store(str(tmp_path / "kiosk.db"))
@@ -91,9 +91,9 @@ def test_paper_replaced_resets_the_roll_counter(tmp_path, capsys):
 @pytest.fixture
 def issued(tmp_path):
     """A printed ticket in the store of a preview-printer config."""
-    from kiosk import config
-    from kiosk.queue_service import QueueService
-    from kiosk.store import Store
+    from kiosk.core import config
+    from kiosk.services.queue_service import QueueService
+    from kiosk.services.store import Store
 
     path = write_config(tmp_path)
     cfg = config.load(path)
@@ -129,9 +129,9 @@ def test_reprint_marks_the_copy_on_paper(issued, tmp_path):
 
 
 def test_a_void_ticket_is_not_reprinted(tmp_path, capsys):
-    from kiosk import config
-    from kiosk.queue_service import QueueService
-    from kiosk.store import Store
+    from kiosk.core import config
+    from kiosk.services.queue_service import QueueService
+    from kiosk.services.store import Store
 
     path = write_config(tmp_path)
     cfg = config.load(path)

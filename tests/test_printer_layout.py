@@ -7,7 +7,7 @@ from printer_helpers import content, layout
 
 from drivers.printer import render
 from drivers.printer.text import clean, wrap
-from kiosk.errors import ConfigError, PrinterOffline
+from kiosk.core.errors import ConfigError, PrinterOffline
 
 
 def printed_lines(data, paper=58):
@@ -141,7 +141,7 @@ def test_logo_is_printed_above_the_ticket(tmp_path):
     from PIL import Image
 
     from drivers.printer import make_layout
-    from kiosk.config import Printer
+    from kiosk.core.config import Printer
 
     logo = tmp_path / "logo.png"
     Image.new("L", (400, 100), 0).save(logo)
@@ -153,7 +153,7 @@ def test_logo_is_printed_above_the_ticket(tmp_path):
 
 def test_unreadable_logo_is_reported_and_tickets_still_print(tmp_path):
     from drivers.printer import make_layout
-    from kiosk.config import Printer
+    from kiosk.core.config import Printer
 
     bad = tmp_path / "logo.png"
     bad.write_text("not an image")

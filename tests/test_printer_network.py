@@ -6,7 +6,7 @@ import pytest
 
 from printer_helpers import TcpPrinter, content, layout
 
-from kiosk.errors import PrinterError, PrinterOffline, PrinterTimeout
+from kiosk.core.errors import PrinterError, PrinterOffline, PrinterTimeout
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 
 from printer_helpers import SerialRig, content, layout, socat_available
 
-from kiosk.errors import PaperOut, PrinterError
+from kiosk.core.errors import PaperOut, PrinterError
 
 pytestmark = pytest.mark.skipif(not socat_available(), reason="socat is not installed (apt-get install socat)")
 

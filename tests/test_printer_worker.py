@@ -6,10 +6,10 @@ import pytest
 
 from printer_helpers import content, layout
 
-from kiosk.config import Printer
-from kiosk.errors import PrinterOffline
-from kiosk.events import PrinterHealth, PrinterHealthChanged, PrintFinished
-from kiosk.printing import KEY_TICKETS, PrintWorker, RollCounter
+from kiosk.core.config import Printer
+from kiosk.core.errors import PrinterOffline
+from kiosk.core.events import PrinterHealth, PrinterHealthChanged, PrintFinished
+from kiosk.services.printing import KEY_TICKETS, PrintWorker, RollCounter
 
 
 class MetaDict:

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core_helpers import MON, Clock, make_config, wib
-from kiosk.errors import IssueRefused
-from kiosk.queue_service import QueueService
-from kiosk.store import Store
+from kiosk.core.errors import IssueRefused
+from kiosk.services.queue_service import QueueService
+from kiosk.services.store import Store
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SERVICES = ("kunjungan", "barang", "informasi")

@@ -8,9 +8,9 @@ import dataclasses
 import pytest
 
 from core_helpers import MON, Clock, make_config, wib
-from kiosk.errors import IllegalTransition, IssueRefused, UnknownName
-from kiosk.queue_service import QueueService
-from kiosk.store import Store
+from kiosk.core.errors import IllegalTransition, IssueRefused, UnknownName
+from kiosk.services.queue_service import QueueService
+from kiosk.services.store import Store
 
 DAY = "2025-06-02"
 
@@ -364,7 +364,7 @@ def test_given_a_swallowed_press_when_logged_then_it_is_in_the_event_log(queue):
 
 
 def test_given_a_call_at_a_counter_later_removed_when_listing_recent_calls_then_it_is_left_out(tmp_path, clock):
-    from kiosk import config
+    from kiosk.core import config
 
     cfg = config.load_demo(database=tmp_path / "k.db")
     store = Store(cfg.storage.database)

@@ -5,10 +5,11 @@ import io
 import pytest
 
 from core_helpers import MON, Clock, demo_copy, make_config, wib
-from kiosk import cli, config
-from kiosk.queue_service import QueueService
-from kiosk.report import as_rows, day_report
-from kiosk.store import Store
+from kiosk import cli
+from kiosk.core import config
+from kiosk.services.queue_service import QueueService
+from kiosk.core.report import as_rows, day_report
+from kiosk.services.store import Store
 
 DAY = "2025-06-02"
 T0 = wib(MON, 10)

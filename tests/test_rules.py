@@ -4,10 +4,11 @@ from dataclasses import dataclass, replace
 import pytest
 
 from core_helpers import OFFICE_HOURS
-from kiosk import config, rules
-from kiosk.errors import IssueRefused
-from kiosk.store import Store
-from kiosk.tickets import format_label
+from kiosk.core import config
+from kiosk.core import rules
+from kiosk.core.errors import IssueRefused
+from kiosk.services.store import Store
+from kiosk.core.tickets import format_label
 
 MONDAY, TUESDAY, FRIDAY, SATURDAY, SUNDAY = 0, 1, 4, 5, 6
 HOURS = config.Hours(**OFFICE_HOURS)
@@ -221,7 +222,7 @@ def test_given_values_when_the_median_is_asked_then_odd_even_and_empty_work():
 
 
 def test_given_a_session_ending_at_24_00_when_checked_at_23_59_then_it_is_open():
-    from kiosk.config import Hours
+    from kiosk.core.config import Hours
 
     hours = Hours(mon=["00:00-24:00"])
     assert rules.is_open(hours, 0, 23 * 60 + 59)

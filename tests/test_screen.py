@@ -2,9 +2,9 @@
 import pygame
 import pytest
 
-from kiosk.events import TakeTicket
-from kiosk.screen import Renderer
-from kiosk.screen.model import DISMISS, Fault, choose_screen, has_side_panel
+from kiosk.core.events import TakeTicket
+from kiosk.shell.screen import Renderer
+from kiosk.machine.view import DISMISS, Fault, choose_screen, has_side_panel
 
 from screen_helpers import ALL_SIZES, SIZES, states, view
 

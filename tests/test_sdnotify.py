@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from kiosk import sdnotify
+from kiosk.shell import sdnotify
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import time
 import pytest
 from buttons_helpers import board, drain, make_config  # noqa: F401 (fixture)
 
-from kiosk.events import CounterAction, Quit, TakeTicket
-from kiosk.sim_script import KEYMAP, ScriptLineError, key_action, parse_line, perform, run_script
+from kiosk.core.events import CounterAction, Quit, TakeTicket
+from kiosk.shell.sim_script import KEYMAP, ScriptLineError, key_action, parse_line, perform, run_script
 
 
 # -- parsing --------------------------------------------------------------------

@@ -10,10 +10,10 @@ import time
 import pytest
 
 from core_helpers import MON, ROOT, Clock, child_env, demo_copy, make_config, run_cli, steady_demo_copy, wib
-from kiosk import store as store_module
-from kiosk.errors import IllegalTransition, StoreError, StoreNotOurs, UnknownName
-from kiosk.queue_service import QueueService
-from kiosk.store import Store
+from kiosk.services import store as store_module
+from kiosk.core.errors import IllegalTransition, StoreError, StoreNotOurs, UnknownName
+from kiosk.services.queue_service import QueueService
+from kiosk.services.store import Store
 
 DAY = "2025-06-02"
 
@@ -157,9 +157,9 @@ def test_given_a_ticket_number_when_inserted_twice_for_one_day_then_the_table_re
 WORKER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from kiosk import config
-    from kiosk.store import Store
-    from kiosk.queue_service import QueueService
+    from kiosk.core import config
+    from kiosk.services.store import Store
+    from kiosk.services.queue_service import QueueService
     cfg_path, go, count, now = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
     cfg = config.load(cfg_path)
     store = Store(cfg.storage.database)
@@ -357,7 +357,7 @@ def test_given_space_freed_after_a_full_disk_when_issuing_again_then_numbering_c
 OPENER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from kiosk.store import Store
+    from kiosk.services.store import Store
     go = Path(sys.argv[2])
     Path(f"{go}.ready.{os.getpid()}").touch()  # imported and waiting: all open nearly at once
     while not go.exists():

@@ -5,7 +5,8 @@ import signal
 import requests
 
 from kiosk.cli import main
-from kiosk.sync import protocol, receiver
+from kiosk.services.sync import protocol
+from kiosk.office import receiver
 from sync_helpers import (  # noqa: F401  (fixtures)
     DEVICE, assert_exactly_once, fill, free_port, kiosk, kiosk_store, real_receiver, token_file, upstream_db,
     write_config)

@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.sync import protocol
-from kiosk.sync.protocol import ProtocolError, parse_ack, validate_batch
+from kiosk.services.sync import protocol
+from kiosk.services.sync.protocol import ProtocolError, parse_ack, validate_batch
 from sync_helpers import DAY, fill, kiosk_store  # noqa: F401
 
 

@@ -6,7 +6,9 @@ import sqlite3
 import pytest
 import requests
 
-from kiosk.sync import protocol, receiver
+from kiosk.services.sync import protocol
+
+from kiosk.office import receiver
 from sync_helpers import DAY, DEVICE, ReceiverThread, call_app, real_receiver, upstream, upstream_db  # noqa: F401
 
 T = 1776300000.0

@@ -6,9 +6,10 @@ import time
 import pytest
 
 from kiosk import __version__
-from kiosk.events import SyncStatusChanged
-from kiosk.sync import receiver, sync_status
-from kiosk.sync.worker import SyncClient, SyncWorker, backoff_delay, sync_once
+from kiosk.core.events import SyncStatusChanged
+from kiosk.services.sync import sync_status
+from kiosk.office import receiver
+from kiosk.services.sync.worker import SyncClient, SyncWorker, backoff_delay, sync_once
 from sync_helpers import (  # noqa: F401  (fixtures)
     DAY, DEVICE, FaultServer, ReceiverThread, assert_exactly_once, fault_server, fill, free_port,
     kiosk_store, real_receiver, sync_config, token_file, upstream, upstream_db, write_token)

@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from kiosk import texts
+from kiosk.core import texts
 
 WORDS = {
     0: "nol", 1: "satu", 10: "sepuluh", 11: "sebelas", 12: "dua belas", 19: "sembilan belas",

@@ -1,8 +1,8 @@
 """Ticket life as a literal transition table; a void ticket is never called."""
 import pytest
 
-from kiosk import tickets as T
-from kiosk.errors import IllegalTransition, KioskError
+from kiosk.core import tickets as T
+from kiosk.core.errors import IllegalTransition, KioskError
 
 ALLOWED = {
     ("issued", "printed"): "waiting",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import install
-from kiosk.bench_install import TARGETS, exposure
+from kiosk.install import installer as install
+from kiosk.bench.install import TARGETS, exposure
 from install_helpers import SYSTEMD, UNITS, need_tool, parse_unit, run, words
 
 KIOSK = SYSTEMD / "ptsp-kiosk.service"

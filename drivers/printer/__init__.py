@@ -11,13 +11,13 @@ or status read, and made again after any error.
 import logging
 from pathlib import Path
 
-from kiosk.errors import PrinterError
+from kiosk.core.errors import PrinterError
 
-from .base import TicketPrinter
-from .fake import FakePrinter
-from .layout import Geometry, TicketLayout, geometry_for, load_logo
-from .preview import PreviewPrinter
-from .transports import EscposPrinter, FilePrinter, NetworkPrinter, SerialPrinter, UsbPrinter
+from drivers.printer.base import TicketPrinter
+from drivers.printer.fake import FakePrinter
+from drivers.printer.layout import Geometry, TicketLayout, geometry_for, load_logo
+from drivers.printer.preview import PreviewPrinter
+from drivers.printer.transports import EscposPrinter, FilePrinter, NetworkPrinter, SerialPrinter, UsbPrinter
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def preview_folder(printer_cfg, preview_dir_default=None):
 
 
 def open_printer(printer_cfg, device_language="id", preview_dir_default=None):
-    """The TicketPrinter for a [printer] config section (kiosk.config.Printer).
+    """The TicketPrinter for a [printer] config section (kiosk.core.config.Printer).
 
     Raises ConfigError for an unknown profile; never touches the device.
     """

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from kiosk.errors import ConfigError
+from kiosk.core.errors import ConfigError
 
 
 def _pickle_dir():

@@ -7,10 +7,10 @@ comes back, which is why status is read and parsed here instead.
 import abc
 import logging
 
-from kiosk.errors import PrinterError, PrinterOffline, PrinterTimeout, PaperOut
-from kiosk.events import PrinterHealth
+from kiosk.core.errors import PrinterError, PrinterOffline, PrinterTimeout, PaperOut
+from kiosk.core.events import PrinterHealth
 
-from . import render
+from drivers.printer import render
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class TicketPrinter(abc.ABC):
         return render.measure(data, self.geometry.dots, self.geometry.dpi).mm
 
     def print_ticket(self, content):
-        """Print one ticket (a kiosk.tickets.TicketContent); returns the paper used in mm.
+        """Print one ticket (a kiosk.core.tickets.TicketContent); returns the paper used in mm.
 
         Raises PrinterError (PrinterOffline, PrinterTimeout, PaperOut) when the
         ticket cannot be printed or its printing cannot be trusted.

@@ -5,10 +5,10 @@ told to misbehave: fail the next jobs, stall until released, report a health.
 """
 import threading
 
-from kiosk.errors import PrinterOffline
-from kiosk.events import PrinterHealth
+from kiosk.core.errors import PrinterOffline
+from kiosk.core.events import PrinterHealth
 
-from .base import TicketPrinter
+from drivers.printer.base import TicketPrinter
 
 
 class FakePrinter(TicketPrinter):

@@ -9,7 +9,7 @@ ESC !, GS !, GS B, ESC 3, ESC J, ESC d and GS v 0; GS ( k (native QR) and GS V
 """
 from dataclasses import dataclass, field
 
-from .text import clean, wrap
+from drivers.printer.text import clean, wrap
 
 ESC, GS = b"\x1b", b"\x1d"
 INIT = ESC + b"@"
@@ -52,7 +52,7 @@ def geometry_for(paper_width, profile_name):
     the profile's own width fits the paper (e.g. TM-T88V: 512 dots at 180 dpi,
     42 columns), the profile's figures are used.
     """
-    from . import _escpos
+    from drivers.printer import _escpos
 
     prof = _escpos.profile(profile_name)
     dots, columns, dpi = _PAPER[paper_width]

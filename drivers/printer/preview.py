@@ -7,11 +7,11 @@ import logging
 import os
 from pathlib import Path
 
-from kiosk.errors import PrinterError, PrinterOffline
-from kiosk.events import PrinterHealth
+from kiosk.core.errors import PrinterError, PrinterOffline
+from kiosk.core.events import PrinterHealth
 
-from . import render
-from .base import TicketPrinter
+from drivers.printer import render
+from drivers.printer.base import TicketPrinter
 
 log = logging.getLogger(__name__)
 

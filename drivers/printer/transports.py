@@ -3,18 +3,18 @@
 python-escpos writes the bytes (``_raw``); this module adds what a kiosk
 needs around it: timeouts everywhere, status read with "no answer" kept as
 unknown, a check after each ticket that the printer really took it, library
-exceptions turned into kiosk.errors, and reopening after any error.
+exceptions turned into kiosk.core.errors, and reopening after any error.
 """
 import logging
 import os
 import socket
 import time
 
-from kiosk.errors import PrinterError, PrinterOffline, PrinterTimeout
-from kiosk.events import PrinterHealth
+from kiosk.core.errors import PrinterError, PrinterOffline, PrinterTimeout
+from kiosk.core.events import PrinterHealth
 
-from . import _escpos
-from .base import DLE_EOT, TicketPrinter, error_for_health, parse_health, status_byte_valid
+from drivers.printer import _escpos
+from drivers.printer.base import DLE_EOT, TicketPrinter, error_for_health, parse_health, status_byte_valid
 
 log = logging.getLogger(__name__)
 

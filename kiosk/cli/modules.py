@@ -1,0 +1,14 @@
+"""Command-line subcommands, one module per area.
+
+Each module has ``register(subparsers, common)``: it adds its subcommands with
+``parents=[common]`` (which carries ``--config``) and sets ``func(args) -> int``.
+"""
+
+MODULES = [
+    "kiosk.cli.core",
+    "kiosk.cli.app",
+    "kiosk.cli.buttons",
+    "kiosk.cli.install",
+    "kiosk.cli.sync",
+    "kiosk.cli.printer",
+]

@@ -1,0 +1,58 @@
+"""What a ticket says, in the device language. Pure: layout is the printer's job."""
+import dataclasses
+
+from kiosk.core import texts
+from kiosk.core.business_day import local_time
+from kiosk.core.tickets import Ticket, TicketContent, format_label
+
+
+def build_content(cfg, ticket, ahead, wait_minutes, now=None, copy=False):
+    """TicketContent for ``ticket`` (a tickets.Ticket).
+
+    ``now`` defaults to the ticket's issue time; a copy is marked SALINAN/COPY.
+    """
+    lang = cfg.device.language
+    service = cfg.service(ticket.service)
+    when = local_time(ticket.issued_at if now is None else now, cfg.device.timezone)
+    counters = [c.number for c in cfg.counters_for(service.code)]
+    if ahead <= 0:
+        ahead_text, wait_text = texts.text("ahead_none", lang), texts.text("wait_none", lang)
+    else:
+        ahead_text = texts.text("ahead", lang, n=ahead)
+        # Minutes under five promise a precision the estimate does not have.
+        wait_text = texts.text("wait", lang, m=wait_minutes) if wait_minutes >= 5 else texts.text("wait_short", lang)
+    return TicketContent(
+        institution=cfg.device.institution,
+        address=cfg.device.address,
+        heading=texts.text("heading", lang),
+        label=format_label(ticket.prefix, ticket.number),
+        service_name=service.display_name(lang),
+        priority_text=texts.text("priority", lang) if ticket.priority else "",
+        issued_text=texts.format_datetime(when, lang),
+        ahead_text=ahead_text,
+        wait_text=wait_text,
+        instruction=texts.text("instruction", lang, counters=texts.counters_phrase(counters, lang)),
+        footer=tuple(cfg.printer.footer),
+        qr_data=qr_data(cfg, ticket) if cfg.printer.qr else "",
+        copy_text=texts.text("copy", lang) if copy else "",
+        ticket_id=ticket.id,
+    )
+
+
+def qr_data(cfg, ticket):
+    """Short and unique across devices: device id, business day, label, ticket id."""
+    return f"PTSP:{cfg.device.id}:{ticket.day}:{ticket.label}:{ticket.id}"
+
+
+def sample_content(cfg, service_code, now, priority=False):
+    """A realistic ticket for previews and test pages (nothing is stored)."""
+    service = cfg.service(service_code)
+    ticket = Ticket(id=0, day=local_time(now, cfg.device.timezone).date().isoformat(),
+                    service=service.code, prefix=service.prefix, number=12, priority=priority,
+                    state="waiting", issued_at=now)
+    return build_content(cfg, ticket, ahead=4, wait_minutes=int(4 * service.service_minutes))
+
+
+def with_language(cfg, language):
+    """A copy of ``cfg`` speaking ``language`` (for an English preview)."""
+    return dataclasses.replace(cfg, device=dataclasses.replace(cfg.device, language=language))

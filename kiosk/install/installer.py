@@ -1,0 +1,460 @@
+"""``ptsp-kiosk install``: turn a fresh Raspberry Pi OS into a kiosk appliance.
+
+Safe to run twice (an update is the same command): every step looks at what
+is already there first. Each step reports one of
+
+- ``created`` / ``updated`` / ``unchanged``: a file we own (units, udev rule...),
+- ``kept``: the technician's config, which is never overwritten,
+- ``done``: a system command that is idempotent by itself (sysusers, enable),
+- ``skipped``: not done here, with the reason.
+
+With ``--root PREFIX`` other than ``/`` (tests, image building) files go below
+PREFIX; the user and groups are written into PREFIX/etc by
+``systemd-sysusers --root``; commands that act on the running system
+(apt-get, systemd-tmpfiles, udevadm, systemctl) are skipped and reported.
+
+This module imports only the standard library, so a fresh Pi runs it with the
+system Python before any dependency is installed:
+``sudo python3 -m kiosk.install`` (what systemd/install.sh does).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from kiosk.core.errors import KioskError
+
+USER = "ptsp-kiosk"
+GROUPS = ("gpio", "lp", "video", "input", "audio", "render", "dialout")
+KIOSK_UNIT = "ptsp-kiosk.service"
+RECEIVER_UNIT = "ptsp-receiver.service"
+UDEV_RULE = "60-ptsp-kiosk-printer.rules"
+APP_DIR = Path("opt/ptsp-kiosk")
+VENV_DIR = APP_DIR / "venv"
+CONFIG = Path("etc/ptsp-kiosk/kiosk.toml")
+WRAPPER = Path("usr/local/bin/ptsp-kiosk")
+
+# source path (relative to the checkout) -> (installed path below the root, mode)
+KIOSK_FILES = {
+    "systemd/ptsp-kiosk.sysusers": ("etc/sysusers.d/ptsp-kiosk.conf", 0o644),
+    "systemd/ptsp-kiosk.tmpfiles": ("etc/tmpfiles.d/ptsp-kiosk.conf", 0o644),
+    f"systemd/{KIOSK_UNIT}": (f"etc/systemd/system/{KIOSK_UNIT}", 0o644),
+    f"systemd/{RECEIVER_UNIT}": (f"etc/systemd/system/{RECEIVER_UNIT}", 0o644),
+    f"systemd/{UDEV_RULE}": (f"etc/udev/rules.d/{UDEV_RULE}", 0o644),
+}
+RECEIVER_FILES = {k: v for k, v in KIOSK_FILES.items() if k.endswith((KIOSK_UNIT, RECEIVER_UNIT))}
+DOCS = ("docs/TECHNICIAN.md", "docs/SYNC_PROTOCOL.md", "README.md")
+EXAMPLE_CONFIG = "config/kiosk.example.toml"
+
+# Debian packages for the kiosk. python3-pygame brings an SDL with KMSDRM (the
+# pip wheel has none, see PITFALLS.md); python3-lgpio is the Pi 5 GPIO backend.
+APT_PACKAGES = {
+    "system": ["python3-venv", "python3-pip", "python3-pygame", "python3-lgpio",
+               "espeak-ng", "fonts-dejavu-core"],
+    "pygame-ce": ["python3-venv", "python3-pip", "python3-lgpio", "espeak-ng", "fonts-dejavu-core"],
+    "pip": ["python3-venv", "python3-pip"],
+}
+PYGAME_CHOICES = tuple(APT_PACKAGES)
+# Imports the app needs at run time; checked in the venv after installing.
+RUNTIME_IMPORTS = "import pygame, gpiozero, escpos, serial, sqlite_utils, requests"
+
+# Technician commands run as the kiosk's user: a `status` run by root would
+# otherwise leave root-owned SQLite journal files the kiosk cannot write.
+WRAPPER_TEXT = """#!/bin/sh
+# ptsp-kiosk for technicians, installed by `ptsp-kiosk install`.
+# Run as root (sudo), commands drop to the kiosk's user so that files they
+# create (database journal, printer cache) stay usable by the service.
+VENV=/opt/ptsp-kiosk/venv
+export PTSP_KIOSK_CONFIG="${PTSP_KIOSK_CONFIG:-/etc/ptsp-kiosk/kiosk.toml}"
+export ESCPOS_CAPABILITIES_PICKLE_DIR="${ESCPOS_CAPABILITIES_PICKLE_DIR:-/var/cache/ptsp-kiosk}"
+export LG_WD="${LG_WD:-/var/cache/ptsp-kiosk}"
+if [ "$(id -u)" = 0 ] && [ "$1" != install ] && id -u ptsp-kiosk >/dev/null 2>&1; then
+    cd /var/lib/ptsp-kiosk 2>/dev/null || cd /
+    exec runuser -u ptsp-kiosk -- "$VENV/bin/ptsp-kiosk" "$@"
+fi
+exec "$VENV/bin/ptsp-kiosk" "$@"
+"""
+
+
+class InstallError(KioskError, RuntimeError):
+    """The installation cannot go on; the message says what to do."""
+
+
+@dataclass
+class Action:
+    """One step of the installation and what became of it."""
+
+    status: str  # created | updated | unchanged | kept | done | skipped
+    what: str
+    detail: str = ""
+
+    def __str__(self):
+        return f"{self.status:<9} {self.what}" + (f"  ({self.detail})" if self.detail else "")
+
+
+def default_source() -> Optional[Path]:
+    """The checkout this module runs from, when it has the systemd/ folder."""
+    here = Path(__file__).resolve().parents[2]
+    return here if (here / "systemd" / KIOSK_UNIT).is_file() else None
+
+
+def default_python() -> str:
+    """Debian's Python for the venv: its site-packages hold python3-pygame."""
+    return "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+
+
+class Installer:
+    """Installs the kiosk (``role="kiosk"``) or the office receiver
+    (``role="receiver"``) below ``root``.
+
+    ``live`` (default: root is ``/``) runs the commands that change the running
+    system; ``runner`` runs a command list and returns a CompletedProcess-like
+    object (tests pass a recorder).
+    """
+
+    def __init__(self, root="/", source=None, *, role="kiosk", enable=True, venv=True, apt=True,
+                 pygame=None, python=None, live=None, runner: Optional[Callable] = None,
+                 report: Callable[[Action], None] = lambda a: None):
+        if role not in ("kiosk", "receiver"):
+            raise InstallError(f"unknown role {role!r} (kiosk or receiver)")
+        self.root = Path(root)
+        self.live = (self.root.resolve() == Path("/")) if live is None else live
+        source = Path(source) if source else default_source()
+        if source is None:
+            raise InstallError("cannot find the source (the ptsp-kiosk checkout with systemd/); "
+                               "pass --source DIR")
+        self.source = source.resolve()
+        self.role = role
+        self.enable = enable
+        self.venv = venv
+        self.apt = apt
+        self.pygame = pygame or ("system" if role == "kiosk" else "pip")
+        if self.pygame not in PYGAME_CHOICES:
+            raise InstallError(f"unknown pygame choice {self.pygame!r} ({', '.join(PYGAME_CHOICES)})")
+        self.python = python or default_python()
+        self.runner = runner or _run
+        self.report = report
+        self.actions: list[Action] = []
+
+    # -- the plan --------------------------------------------------------------
+    def run(self) -> list[Action]:
+        """Do every step; returns what was done. Raises InstallError on the
+        first step that fails, after reporting the steps before it."""
+        self._check_source()
+        if self.live and hasattr(os, "geteuid") and os.geteuid() != 0:
+            raise InstallError("installing into the system needs root: run it with sudo "
+                               "(or pass --root PREFIX to install into a folder)")
+        kiosk = self.role == "kiosk"
+        self._apt()
+        for src, (dest, mode) in (KIOSK_FILES if kiosk else RECEIVER_FILES).items():
+            self._install_file(self.source / src, self.root / dest, mode)
+        if kiosk:
+            self._install_config()
+        self._install_text(WRAPPER_TEXT, self.root / WRAPPER, 0o755)
+        for doc in DOCS:
+            if (self.source / doc).is_file():
+                self._install_file(self.source / doc, self.root / APP_DIR / doc, 0o644)
+        if kiosk:
+            self._sysusers()
+            self._tmpfiles()
+        self._make_venv()
+        if kiosk:
+            self._udev_reload()
+        self._systemd(KIOSK_UNIT if kiosk else RECEIVER_UNIT)
+        return self.actions
+
+    # -- steps -----------------------------------------------------------------
+    def _check_source(self):
+        needed = list(KIOSK_FILES if self.role == "kiosk" else RECEIVER_FILES)
+        if self.role == "kiosk":
+            needed.append(EXAMPLE_CONFIG)
+        if self.venv:
+            needed.append("setup.py")
+        missing = [p for p in needed if not (self.source / p).is_file()]
+        if missing:
+            raise InstallError(f"{self.source} is not a complete ptsp-kiosk source: missing "
+                               f"{', '.join(missing)}")
+
+    def _apt(self):
+        what = "Debian packages"
+        if not self.venv:
+            return self._add("skipped", what, "no virtual environment requested")
+        if not self.apt:
+            return self._add("skipped", what, "--no-apt")
+        if not self.live:
+            return self._add("skipped", what, f"not on the running system (root {self.root})")
+        if not shutil.which("apt-get"):
+            return self._add("skipped", what, "no apt-get on this system")
+        packages = [p for p in APT_PACKAGES[self.pygame] if self._apt_knows(p)]
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        self._command(["apt-get", "install", "-y", "--no-install-recommends", *packages],
+                      f"{what}: {' '.join(packages)}", env=env,
+                      hint="check the network, or install them by hand and use --no-apt")
+
+    def _apt_knows(self, package):
+        # python3-lgpio is in Raspberry Pi OS, not in every Debian: leave out what apt lacks.
+        result = self.runner(["apt-cache", "show", package])
+        return result.returncode == 0
+
+    def _install_file(self, src: Path, dest: Path, mode: int):
+        self._install_bytes(src.read_bytes(), dest, mode, str(dest.relative_to(self.root)))
+
+    def _install_text(self, text: str, dest: Path, mode: int):
+        self._install_bytes(text.encode("utf-8"), dest, mode, str(dest.relative_to(self.root)))
+
+    def _install_bytes(self, data: bytes, dest: Path, mode: int, what: str):
+        if dest.is_file() and not dest.is_symlink() and dest.read_bytes() == data:
+            os.chmod(dest, mode)
+            return self._add("unchanged", what)
+        existed = os.path.lexists(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.ptsp-new")
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, mode)
+            # Atomic: a power cut mid-update leaves the old unit or the new one.
+            os.replace(tmp, dest)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise InstallError(f"cannot write {dest}: {e}") from None
+        self._add("updated" if existed else "created", what)
+
+    def _install_config(self):
+        dest = self.root / CONFIG
+        what = str(CONFIG)
+        if os.path.lexists(dest):
+            return self._add("kept", what, "existing config is never overwritten")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(dest.parent, 0o750)
+        data = (self.source / EXAMPLE_CONFIG).read_bytes()
+        try:
+            # O_EXCL: even a file appearing meanwhile is not overwritten.
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+        except FileExistsError:
+            return self._add("kept", what, "existing config is never overwritten")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        self._add("created", what, f"from {EXAMPLE_CONFIG}: edit it, then `ptsp-kiosk check-config`")
+
+    def _sysusers(self):
+        what = f"system user {USER} (groups {' '.join(GROUPS)})"
+        conf = self.root / KIOSK_FILES["systemd/ptsp-kiosk.sysusers"][0]
+        tool = shutil.which("systemd-sysusers")
+        if not tool:
+            if self.live:
+                raise InstallError("systemd-sysusers is missing: install the systemd package")
+            return self._add("skipped", what, "systemd-sysusers is not installed")
+        cmd = [tool, str(conf)] if self.live else [tool, f"--root={self.root}", str(conf)]
+        before = _accounts(self.root)
+        if self.live:
+            self._command(cmd, what, quiet=True)
+        else:
+            # Into a folder this is a convenience, not a requirement: report, go on.
+            result = self.runner(cmd)
+            if result.returncode != 0:
+                return self._add("skipped", what, f"systemd-sysusers --root failed: {_tail(result)}")
+        after = _accounts(self.root)
+        status = "unchanged" if after == before else ("created" if not before[0] else "updated")
+        self._add(status, what, f"{self.root / 'etc/passwd'}, {self.root / 'etc/group'}")
+
+    def _tmpfiles(self):
+        what = "directories and permissions (tmpfiles)"
+        if not self.live:
+            return self._add("skipped", what, f"not on the running system (root {self.root})")
+        conf = self.root / KIOSK_FILES["systemd/ptsp-kiosk.tmpfiles"][0]
+        self._command(["systemd-tmpfiles", "--create", str(conf)], what)
+
+    def _make_venv(self):
+        venv = self.root / VENV_DIR
+        what = f"virtual environment {VENV_DIR}"
+        if not self.venv:
+            return self._add("skipped", what, "--no-venv")
+        existed = (venv / "bin" / "python").exists()
+        # Running venv again over an existing one keeps its packages and only
+        # refreshes pyvenv.cfg, so a changed --pygame choice takes effect.
+        create_venv(venv, self.python, system_site_packages=(self.pygame == "system"),
+                    runner=self.runner)
+        self._add("updated" if existed else "created", what,
+                  f"{self.python}, system site packages: {'yes' if self.pygame == 'system' else 'no'}")
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
+        if self.pygame == "pip":
+            self._command([*pip, "--upgrade", str(self.source)], "ptsp-kiosk and its dependencies")
+        else:
+            if self.pygame == "pygame-ce":
+                self._command([*pip, "--upgrade", "pygame-ce"], "pygame-ce (KMSDRM wheel)")
+            # Our package without deps (its pygame>= would pull the wheel without
+            # KMSDRM over Debian's), then every other dependency.
+            self._command([*pip, "--force-reinstall", "--no-deps", str(self.source)], "ptsp-kiosk")
+            result = self._command([str(venv / "bin" / "python"), "-c", _LIST_REQUIREMENTS],
+                                   "dependency list", quiet=True)
+            reqs = requirements_without_pygame(result.stdout.splitlines())
+            if reqs:
+                self._command([*pip, *reqs], "dependencies: " + ", ".join(reqs))
+        result = self._command([str(venv / "bin" / "python"), "-c",
+                                RUNTIME_IMPORTS + "; print(pygame.version.ver)"],
+                               "runtime check", env=dict(os.environ, PYGAME_HIDE_SUPPORT_PROMPT="1"),
+                               quiet=True, hint="a library is missing from the virtual environment")
+        self._add("done", "runtime check", f"all imports work, pygame {result.stdout.strip()}")
+
+    def _udev_reload(self):
+        what = "udev rules reloaded, USB printers re-checked"
+        if not self.live:
+            return self._add("skipped", what, f"not on the running system (root {self.root})")
+        if not shutil.which("udevadm"):
+            return self._add("skipped", what, "no udevadm (not a udev system)")
+        self._command(["udevadm", "control", "--reload"], "udev rules reloaded", quiet=True)
+        self._command(["udevadm", "trigger", "--subsystem-match=usb", "--subsystem-match=usbmisc"],
+                      what)
+
+    def _systemd(self, unit):
+        if not self.live:
+            self._add("skipped", "systemctl daemon-reload", f"not on the running system (root {self.root})")
+            return self._add("skipped", f"systemctl enable {unit}", f"not on the running system (root {self.root})")
+        self._command(["systemctl", "daemon-reload"], "systemctl daemon-reload")
+        if not self.enable:
+            return self._add("skipped", f"systemctl enable {unit}", "--no-enable")
+        self._command(["systemctl", "enable", unit], f"systemctl enable {unit}",
+                      detail="starts at boot; start now with `systemctl restart " + unit.split(".")[0] + "`")
+
+    # -- helpers ---------------------------------------------------------------
+    def _add(self, status, what, detail=""):
+        action = Action(status, what, detail)
+        self.actions.append(action)
+        self.report(action)
+
+    def _command(self, cmd, what, *, env=None, hint="", quiet=False, detail=""):
+        try:
+            result = self.runner(cmd, env=env) if env else self.runner(cmd)
+        except OSError as e:
+            raise InstallError(f"{what}: cannot run {cmd[0]}: {e}") from None
+        if result.returncode != 0:
+            message = f"{what} failed: `{' '.join(cmd)}` exited with {result.returncode}: {_tail(result)}"
+            raise InstallError(message + (f"; {hint}" if hint else ""))
+        if not quiet:
+            self._add("done", what, detail)
+        return result
+
+
+# Printed by the venv's Python: the requirements of the installed package.
+_LIST_REQUIREMENTS = (
+    "import importlib.metadata as m\n"
+    "print('\\n'.join(m.requires('ptsp-kiosk') or []))\n"
+)
+
+
+def requirements_without_pygame(requirements):
+    """The run-time requirements minus pygame (which comes from Debian's
+    python3-pygame or pygame-ce) and minus extras such as ``test``."""
+    keep = []
+    for req in requirements:
+        req = req.strip()
+        if not req or "extra ==" in req:
+            continue
+        name = re.split(r"[<>=!~ ;\[(]", req, maxsplit=1)[0].strip().lower()
+        if name != "pygame":
+            keep.append(req)
+    return keep
+
+
+def create_venv(path: Path, python: str, *, system_site_packages: bool, pip: bool = True,
+                runner: Optional[Callable] = None):
+    """Create a virtual environment at ``path`` with interpreter ``python``.
+
+    ``system_site_packages`` lets it see Debian's python3-pygame (KMSDRM) and
+    python3-lgpio. Raises InstallError with the tool's message on failure.
+    """
+    cmd = [python, "-m", "venv"]
+    if system_site_packages:
+        cmd.append("--system-site-packages")
+    if not pip:
+        cmd.append("--without-pip")
+    cmd.append(str(path))
+    result = (runner or _run)(cmd)
+    if result.returncode != 0:
+        hint = " (on Debian: apt-get install python3-venv)" if "ensurepip" in (result.stderr or "") else ""
+        raise InstallError(f"cannot create the virtual environment {path}: {_tail(result)}{hint}")
+
+
+def _accounts(root):
+    """The user and group databases below ``root``, to tell whether sysusers changed them."""
+    def read(name):
+        try:
+            return (root / "etc" / name).read_bytes()
+        except FileNotFoundError:
+            return b""
+    return read("passwd"), read("group")
+
+
+def _run(cmd, env=None):
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+
+
+def _tail(result, lines=3):
+    text = ((result.stderr or "") + (result.stdout or "")).strip().splitlines()
+    return " | ".join(text[-lines:]) or "no output"
+
+
+def add_arguments(parser: argparse.ArgumentParser):
+    """The options of ``ptsp-kiosk install`` (shared with ``python -m kiosk.install``)."""
+    parser.add_argument("--root", default="/", metavar="PREFIX",
+                        help="install below this folder instead of / (system commands are skipped)")
+    parser.add_argument("--source", metavar="DIR",
+                        help="the ptsp-kiosk checkout to install from (default: the one running)")
+    parser.add_argument("--role", choices=("kiosk", "receiver"), default="kiosk",
+                        help="kiosk (default) or receiver (the office server)")
+    parser.add_argument("--no-enable", dest="enable", action="store_false",
+                        help="do not enable the service at boot")
+    parser.add_argument("--no-venv", dest="venv", action="store_false",
+                        help="do not create or update /opt/ptsp-kiosk/venv")
+    parser.add_argument("--no-apt", dest="apt", action="store_false",
+                        help="do not apt-get install the Debian packages")
+    parser.add_argument("--pygame", choices=PYGAME_CHOICES, default=None,
+                        help="where pygame comes from: system (Debian python3-pygame, KMSDRM; "
+                             "kiosk default), pygame-ce (wheel with KMSDRM), pip (desktop only; "
+                             "receiver default)")
+    parser.add_argument("--python", metavar="PATH", help="interpreter for the venv (default /usr/bin/python3)")
+
+
+def run_from_args(args, out=None) -> int:
+    """Run the installer from parsed arguments, printing each step."""
+    out = out or sys.stdout
+
+    def report(action):
+        print(action, file=out, flush=True)
+
+    installer = Installer(args.root, args.source, role=args.role, enable=args.enable, venv=args.venv,
+                          apt=args.apt, pygame=args.pygame, python=args.python, report=report)
+    installer.run()
+    print("Installed. Next: edit /etc/ptsp-kiosk/kiosk.toml, then `sudo ptsp-kiosk check-config`, "
+          "`sudo ptsp-kiosk test-print`, `sudo systemctl restart ptsp-kiosk` (docs/TECHNICIAN.md)."
+          if args.role == "kiosk" else
+          "Installed. Next: see docs/TECHNICIAN.md, 'The office receiver'.", file=out)
+    return 0
+
+
+def main(argv=None) -> int:
+    """``python3 -m kiosk.install``: the installer before any dependency exists."""
+    parser = argparse.ArgumentParser(prog="python3 -m kiosk.install", description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run_from_args(args)
+    except KioskError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
