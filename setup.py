@@ -26,6 +26,13 @@ setup(
         "sqlite-utils>=3.35",
         "requests>=2.28",
     ],
-    extras_require={"test": ["pytest>=7", "hypothesis>=6"]},
+    extras_require={
+        "test": ["pytest>=7", "hypothesis>=6"],
+        # GPIO backend of gpiozero on a Pi. Raspberry Pi OS has it as python3-lgpio;
+        # plain Debian arm64 has not, PyPI has an aarch64 wheel (armhf builds it).
+        # The installer picks one (kiosk/install/gpio.py); the marker keeps PCs out.
+        "gpio": ['lgpio>=0.2.2; platform_system == "Linux" and (platform_machine == "aarch64" '
+                 'or platform_machine == "armv7l" or platform_machine == "armv6l")'],
+    },
     entry_points={"console_scripts": ["ptsp-kiosk = kiosk.cli:main"]},
 )

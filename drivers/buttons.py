@@ -35,7 +35,7 @@ from gpiozero.exc import GPIOPinInUse, GPIOZeroError, PinFixedPull, PinInvalidPi
 
 from kiosk.core.errors import ButtonError, UnknownName
 from kiosk.core.events import CounterAction, TakeTicket
-from kiosk.machine.light_policy import BLINK, MODES, OFF, ON
+from kiosk.core.ports import BLINK, MODES, OFF, ON
 
 # Tried in this order when no factory is named: lgpio works on every Pi model
 # (and is the only one on a Pi 5); native is gpiozero's last resort.

@@ -1,53 +1,34 @@
-"""Call announcements: a chime, then the number spoken aloud.
+"""Call announcements: a chime, then the call spoken, the number said twice.
 
-"Ding-dong, Nomor antrian A dua belas, silakan menuju loket dua."
+"Ding-dong. Nomor antrian A dua belas. A dua belas. Silakan menuju loket dua."
 
-- The chime is generated in code (two decaying sine tones written as a WAV in
-  memory) and played with pygame.mixer: no sound file to ship or lose.
-- The voice is espeak-ng (``-v id`` / ``-v en``) run as a subprocess when it
-  is installed; a Pi image without it still chimes.
-- Everything runs in one worker thread, in call order, so the main loop never
-  waits for audio and two calls never talk over each other.
+- drivers/voice.py renders a call text into one WAV (chime, sentences from
+  espeak-ng or from recorded clips, pauses between sentences) and caches it:
+  each distinct call is rendered once, a recall replays it.
+- Rendering and playing run in one worker thread, in call order, so the main
+  loop never waits for audio and two calls never talk over each other.
+- Playing goes through pygame.mixer, or ``aplay`` where the mixer cannot open
+  (no SDL audio); with neither, calls are logged, not heard.
 
-``FakeAnnouncer`` records what it would say, for tests and silent demos.
+``announce(text, language)`` is the whole interface (the kiosk machine's
+Announce effect and the display board use it). ``FakeAnnouncer`` records what
+it would say, for tests and silent demos.
 """
 import abc
 import io
 import logging
-import math
 import queue
 import shutil
-import struct
 import subprocess
+import tempfile
 import threading
-import wave
+
+from drivers.voice import CallAudio, VoiceSettings, wav_seconds
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 22050
-VOICES = {"id": "id", "en": "en"}
 MAX_PENDING = 8  # calls waiting to be spoken; beyond this the oldest are dropped
-SPEECH_TIMEOUT = 30.0
-
-
-def chime_wav(sample_rate=SAMPLE_RATE):
-    """A two-tone chime (E5 then C5, 0.45 s each, soft decay) as WAV bytes (16-bit mono)."""
-    frames = bytearray()
-    for freq in (659.25, 523.25):
-        n = int(sample_rate * 0.45)
-        for i in range(n):
-            t = i / sample_rate
-            envelope = math.exp(-4.0 * t) * min(1.0, i / (0.01 * sample_rate))
-            # A touch of the octave makes it sound like a bell, not a test tone.
-            value = envelope * (0.75 * math.sin(2 * math.pi * freq * t) + 0.25 * math.sin(4 * math.pi * freq * t))
-            frames += struct.pack("<h", int(value * 0.6 * 32767))
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(sample_rate)
-        w.writeframes(bytes(frames))
-    return out.getvalue()
+PLAY_MARGIN = 0.1  # seconds added to a sound's length before the next one starts
 
 
 class Announcer(abc.ABC):
@@ -58,7 +39,7 @@ class Announcer(abc.ABC):
         """Queue ``text`` to be chimed and spoken; must not block the caller."""
 
     def close(self):
-        pass
+        """Stop announcing; calls still queued are dropped."""
 
 
 class FakeAnnouncer(Announcer):
@@ -71,16 +52,72 @@ class FakeAnnouncer(Announcer):
         self.said.append((text, language))
 
 
-class SpeechAnnouncer(Announcer):
-    """Chime with pygame.mixer, then espeak-ng, in a worker thread."""
+class Player(abc.ABC):
+    """Plays WAV bytes to the end before returning (called in the announcer's thread)."""
 
-    def __init__(self, voice="espeak-ng", chime=True, runner=subprocess.run):
-        self._voice = shutil.which("espeak-ng") if voice == "espeak-ng" else None
-        if voice == "espeak-ng" and not self._voice:
-            log.info("espeak-ng is not installed: calls are chimed, not spoken (apt install espeak-ng)")
-        self._chime_enabled = chime
-        self._sound = None
+    @abc.abstractmethod
+    def play(self, wav):
+        """Play ``wav`` (bytes of a 16-bit mono WAV file) and return when it has finished."""
+
+
+class PygamePlayer(Player):
+    """pygame.mixer, opened lazily in the announcer's thread."""
+
+    def __init__(self, sample_rate=22050):
+        import pygame
+
+        if not pygame.mixer.get_init():
+            pygame.mixer.init(frequency=sample_rate, size=-16, channels=1)
+        self._pygame = pygame
+
+    def play(self, wav):
+        sound = self._pygame.mixer.Sound(file=io.BytesIO(wav))
+        channel = sound.play()
+        threading.Event().wait(sound.get_length() + PLAY_MARGIN)
+        if channel is not None:
+            channel.stop()
+
+
+class AplayPlayer(Player):
+    """ALSA's aplay, for a system where SDL has no audio."""
+
+    def __init__(self, program, runner=subprocess.run):
+        self.program = program
         self._runner = runner
+
+    def play(self, wav):
+        with tempfile.NamedTemporaryFile(suffix=".wav") as f:
+            f.write(wav)
+            f.flush()
+            self._runner([self.program, "-q", f.name], timeout=wav_seconds(wav) + 10, check=False,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def default_player():
+    """pygame.mixer if it opens, else aplay if installed, else None (silent)."""
+    try:
+        return PygamePlayer()
+    except Exception as e:  # pygame raises its own error kinds for a missing sound card
+        program = shutil.which("aplay")
+        if program:
+            log.info("pygame audio unavailable (%s): playing calls with aplay", e)
+            return AplayPlayer(program)
+        log.warning("no audio output (%s): calls are shown, not heard", e)
+        return None
+
+
+class SpeechAnnouncer(Announcer):
+    """Renders each call (cached) and plays it, in a worker thread.
+
+    ``audio`` (a voice.CallAudio) and ``player`` may be injected; by default
+    they are made from ``settings`` inside the worker thread, so that neither
+    espeak-ng nor the sound card is touched by the caller.
+    """
+
+    def __init__(self, settings=VoiceSettings(), audio=None, player=None):
+        self.settings = settings
+        self.audio = audio
+        self._player = player
         self._jobs = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
         self._thread.start()
@@ -97,45 +134,30 @@ class SpeechAnnouncer(Announcer):
         self._jobs.put(None)
         self._thread.join(timeout=2)
 
-    def _load_chime(self):
-        try:
-            import pygame
-
-            if not pygame.mixer.get_init():
-                pygame.mixer.init(frequency=SAMPLE_RATE, size=-16, channels=1)
-            return pygame.mixer.Sound(file=io.BytesIO(chime_wav()))
-        except Exception as e:  # no sound card, no audio driver: speak without the chime
-            log.warning("no chime (audio unavailable: %s)", e)
-            return None
-
     def _run(self):
-        if self._chime_enabled:
-            self._sound = self._load_chime()
+        try:
+            if self.audio is None:
+                self.audio = CallAudio(self.settings)
+            if self._player is None:
+                self._player = default_player()
+        except Exception:
+            log.exception("announcer cannot start: calls are shown, not heard")
+            return
         while True:
             job = self._jobs.get()
             if job is None:
                 return
             text, language = job
             try:
-                self._say(text, language)
+                wav = self.audio.render(text, language)
+                if self._player is not None:
+                    self._player.play(wav)
             except Exception:  # never let one bad call end announcements for the day
                 log.exception("announcement failed: %s", text)
-
-    def _say(self, text, language):
-        if self._sound is not None:
-            channel = self._sound.play()
-            length = self._sound.get_length()
-            threading.Event().wait(length + 0.1)
-            if channel is not None:
-                channel.stop()
-        if self._voice:
-            self._runner([self._voice, "-v", VOICES.get(language, "id"), "-s", "140", text],
-                         timeout=SPEECH_TIMEOUT, check=False,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def open_announcer(display):
     """The announcer for a ``config.Display`` section: silent when announce is off."""
     if not display.announce:
         return FakeAnnouncer()
-    return SpeechAnnouncer(display.voice)
+    return SpeechAnnouncer(VoiceSettings.from_display(display))

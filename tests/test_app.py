@@ -1,5 +1,7 @@
 """The running app, headless: from a press to a printed number to a call."""
 import dataclasses
+
+from kiosk.machine.effects import Refresh
 import os
 import socket
 
@@ -50,7 +52,7 @@ def notify(tmp_path, monkeypatch):
 
 def wait_for_number(app):
     """Run the loop until the ticket screen shows a printed number."""
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "done")
+    pump(app, lambda: app.machine.ticket_view and app.machine.ticket_view.phase == "done")
 
 
 def take_ticket_and_call(app, counter=1):
@@ -58,7 +60,7 @@ def take_ticket_and_call(app, counter=1):
     app.events.put(TakeTicket("kunjungan", False, "button"))
     wait_for_number(app)
     app.events.put(CounterAction(counter, "call"))
-    pump(app, lambda: app.calls.get(counter) is not None)
+    pump(app, lambda: app.machine.calls.get(counter) is not None)
 
 
 def tickets_of(app, day=None):
@@ -72,7 +74,7 @@ def test_full_flow_press_print_call_paper_out_and_back(make_app, printer):
     printer.stall()
     touch(app, button(app, "service:A").rect.center)
     # Then the kiosk says it is printing
-    pump(app, lambda: app.ticket_view is not None)
+    pump(app, lambda: app.machine.ticket_view is not None)
     assert app.screen_name == "ticket" and "Mencetak tiket..." in texts(app)
     # And when the printer finishes, the number is shown
     printer.release()
@@ -137,7 +139,7 @@ def test_a_failed_print_voids_the_ticket_and_says_so(make_app, printer):
     app = make_app()
     printer.fail_next(PaperOut("no paper"))
     app.events.put(TakeTicket("barang", False, "button"))
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "failed")
+    pump(app, lambda: app.machine.ticket_view and app.machine.ticket_view.phase == "failed")
     joined = " | ".join(texts(app))
     assert "dibatalkan" in joined and "Silakan hubungi petugas" in joined and "PRN-PAPER" in joined
     (ticket,) = tickets_of(app)
@@ -146,7 +148,7 @@ def test_a_failed_print_voids_the_ticket_and_says_so(make_app, printer):
     app.events.put(CounterAction(1, "call"))
     pump(app, lambda: not app.events.qsize())
     app.step(0.02)
-    assert app.calls.get(1) is None
+    assert app.machine.calls.get(1) is None
 
 
 def test_a_closed_service_pressed_by_button_shows_why(make_app, demo_config):
@@ -156,15 +158,15 @@ def test_a_closed_service_pressed_by_button_shows_why(make_app, demo_config):
     pump(app, lambda: app.screen_name == "home")
     assert not button(app, "service:B").enabled
     app.events.put(TakeTicket("barang", False, "button"))
-    pump(app, lambda: app.ticket_view and app.ticket_view.phase == "refused")
+    pump(app, lambda: app.machine.ticket_view and app.machine.ticket_view.phase == "refused")
     assert "Tutup" in " ".join(texts(app))
     assert tickets_of(app) == []
 
 
 def test_an_exception_in_a_handler_shows_out_of_order_and_the_app_carries_on(make_app, monkeypatch):
-    import kiosk.shell.app
+    import kiosk.machine.machine
 
-    monkeypatch.setattr(kiosk.shell.app, "ERROR_SECONDS", 0.3)
+    monkeypatch.setattr(kiosk.machine.machine, "ERROR_SECONDS", 0.3)
     app = make_app()
 
     def broken(counter):
@@ -186,16 +188,16 @@ def test_an_exception_while_drawing_is_shown_as_out_of_order(make_app, monkeypat
         raise ValueError("layout bug")
 
     monkeypatch.setattr(HomeScreen, "draw_body", broken)
-    app._dirty = True
+    app.machine.version += 1  # something changed: the screen is drawn again
     app.step(0.01)
     assert app.screen_name == "out_of_order"
     assert any("ERR" in t for t in texts(app))
 
 
 def test_a_storage_error_shows_db_and_recovers(make_app, monkeypatch):
-    import kiosk.shell.app
+    import kiosk.machine.machine
 
-    monkeypatch.setattr(kiosk.shell.app, "REFRESH_SECONDS", 0.05)
+    monkeypatch.setattr(kiosk.machine.machine, "REFRESH_SECONDS", 0.05)
     app = make_app()
     real = app.service.availability
 
@@ -218,15 +220,15 @@ def test_a_call_during_the_ticket_screen_is_still_shown_after_it(make_app):
 
 
 def test_a_call_made_from_the_command_line_is_shown_and_announced(make_app, monkeypatch):
-    import kiosk.shell.app
+    import kiosk.machine.machine
 
-    monkeypatch.setattr(kiosk.shell.app, "REFRESH_SECONDS", 0.05)
+    monkeypatch.setattr(kiosk.machine.machine, "REFRESH_SECONDS", 0.05)
     app = make_app()
     other = QueueService(app.cfg, Store(app.cfg.storage.database))
     issued = other.issue("informasi")
     other.printed(issued.ticket.id)
     other.call_next(3)
-    pump(app, lambda: app.calls.get(3) and app.calls[3].label == "C-001")
+    pump(app, lambda: app.machine.calls.get(3) and app.machine.calls[3].label == "C-001")
     assert app._announcer.said == [("Nomor antrian C satu, silakan menuju loket tiga.", "id")]
 
 
@@ -244,7 +246,7 @@ def test_admin_keys_end_the_app_and_escape_does_not_in_production(make_app):
 def test_demo_keys_drive_the_mock_buttons_like_real_ones(make_app):
     # board=None: the real ButtonBoard on mock pins, as in `ptsp-kiosk demo`
     app = make_app(board=None, demo=True)
-    assert "1-5" in app.help_text()
+    assert "1-5" in app.machine.help_text
     pressed = []
     real_press = app._board.press
     app._board.press = lambda target: pressed.append(target) or real_press(target)
@@ -271,7 +273,7 @@ def test_quit_finishes_the_ticket_that_is_printing(make_app, printer):
     app = make_app()
     printer.stall()
     app.events.put(TakeTicket("kunjungan", False, "button"))
-    pump(app, lambda: app.printing)
+    pump(app, lambda: app.machine.printing)
     app.events.put(Quit("test"))
     app.step(0.02)
     assert not app.running
@@ -305,10 +307,10 @@ def test_a_change_to_out_of_order_is_reported_to_systemd_status(make_app, printe
 def test_a_new_business_day_clears_the_calls_of_the_day_before(make_app):
     app = make_app()
     take_ticket_and_call(app)
-    app._calls_day = "2000-01-01"  # as if the last refresh was on an earlier day
-    app.calls[1] = dataclasses.replace(app.calls[1], label="Z-999")
-    app._refresh()
-    assert app.calls.get(1) is None or app.calls[1].label == "A-001"
+    app.machine.day = "2000-01-01"  # as if the last refresh was on an earlier day
+    app.machine.calls[1] = dataclasses.replace(app.machine.calls[1], label="Z-999")
+    app._execute([Refresh()])
+    assert app.machine.calls.get(1) is None or app.machine.calls[1].label == "A-001"
 
 
 def test_a_signal_only_leaves_a_note_and_the_loop_quits(make_app):

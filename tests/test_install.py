@@ -120,8 +120,10 @@ def test_system_commands_are_skipped_under_a_prefix(root, source):
     calls = []
     actions = install_into(root, source, runner=lambda cmd, env=None: calls.append(cmd) or
                            SimpleNamespace(returncode=0, stdout="", stderr=""))
-    assert not [c for c in calls if os.path.basename(c[0]) in ("systemctl", "udevadm", "apt-get")]
-    assert status_of(actions, "systemctl enable ptsp-kiosk.service") == "skipped"
+    assert not [c for c in calls if os.path.basename(c[0]) in ("udevadm", "apt-get", "systemd-tmpfiles")]
+    # systemctl only ever with --root: never the build host's own systemd.
+    assert all(f"--root={root}" in c for c in calls if os.path.basename(c[0]) == "systemctl")
+    assert status_of(actions, "systemctl daemon-reload") == "skipped"
 
 
 def test_missing_source_files_are_named(root, tmp_path):
@@ -136,7 +138,9 @@ def test_receiver_role_installs_no_kiosk_config_or_user(root, source):
     assert (root / "etc/systemd/system/ptsp-receiver.service").is_file()
     assert not (root / "etc/ptsp-kiosk/kiosk.toml").exists()
     assert not (root / "etc/passwd").exists()
-    assert status_of(actions, "systemctl enable ptsp-receiver.service") == "skipped"
+    assert status_of(actions, "systemctl enable ptsp-receiver.service") == "done"
+    assert not (root / "etc/systemd/system/multi-user.target.wants/ptsp-kiosk.service").exists()
+    assert not (root / "etc/systemd/system/ptsp-kiosk-provision.service").exists()
 
 
 # --- on the running system (commands recorded, not run) ------------------------
@@ -169,7 +173,7 @@ def live(monkeypatch):
 
 def test_on_the_system_the_service_is_enabled_after_units_are_loaded(live, root, source):
     rec = Recorder()
-    actions = install_into(root, source, live=True, runner=rec)
+    actions = install_into(root, source, live=True, booted=True, runner=rec)
     assert rec.index("systemctl", "daemon-reload") < rec.index("systemctl", "enable", "ptsp-kiosk.service")
     assert rec.index("udevadm", "control", "--reload") < rec.index("udevadm", "trigger")
     users = rec.calls[rec.index("/usr/bin/systemd-sysusers")]
@@ -180,7 +184,7 @@ def test_on_the_system_the_service_is_enabled_after_units_are_loaded(live, root,
 
 def test_no_enable_leaves_the_service_disabled(live, root, source):
     rec = Recorder()
-    actions = install_into(root, source, live=True, runner=rec, enable=False)
+    actions = install_into(root, source, live=True, booted=True, runner=rec, enable=False)
     assert not [c for c in rec.calls if "enable" in c]
     assert status_of(actions, "systemctl enable ptsp-kiosk.service") == "skipped"
 
@@ -188,7 +192,7 @@ def test_no_enable_leaves_the_service_disabled(live, root, source):
 def test_a_failing_command_stops_with_its_message(live, root, source):
     rec = Recorder(fail=["systemctl enable"])
     with pytest.raises(InstallError, match=r"systemctl enable.*boom"):
-        install_into(root, source, live=True, runner=rec)
+        install_into(root, source, live=True, booted=True, runner=rec)
 
 
 def test_not_root_on_the_system_is_refused_with_advice(monkeypatch, root, source):
@@ -200,7 +204,7 @@ def test_not_root_on_the_system_is_refused_with_advice(monkeypatch, root, source
 def test_system_pygame_keeps_the_pip_pygame_out_of_the_venv(live, root, source):
     # The dependency listing of the venv reports pygame among the others.
     rec = Recorder(stdout="gpiozero>=2.0\npygame>=2.5\nrequests>=2.28\npytest>=7; extra == \"test\"\n")
-    install_into(root, source, live=True, runner=rec, venv=True, python="/usr/bin/python3")
+    install_into(root, source, live=True, booted=True, runner=rec, venv=True, python="/usr/bin/python3")
     venv = rec.calls[rec.index("/usr/bin/python3", "-m", "venv")]
     assert "--system-site-packages" in venv
     assert "--no-deps" in rec.calls[rec.index("pip", "install", str(source))]

@@ -41,7 +41,10 @@ def make_layout(printer_cfg, qr_mode=None):
         except Exception as e:  # Pillow raises many kinds (OSError, UnidentifiedImageError, ...)
             problems.append(f"printer.logo: cannot use {printer_cfg.logo}: {e}")
     mode = qr_mode or (printer_cfg.qr_mode if printer_cfg.qr else "off")
-    layout = TicketLayout(geometry, qr_mode=mode, logo=logo, feed_lines=printer_cfg.feed_lines)
+    # A serial line sends 10 bits per byte (8N1); other transports are fast enough for any ticket.
+    line_rate = printer_cfg.baudrate / 10 if printer_cfg.type == "serial" else None
+    layout = TicketLayout(geometry, qr_mode=mode, logo=logo, feed_lines=printer_cfg.feed_lines,
+                          number_style=printer_cfg.number_style, line_rate=line_rate)
     layout.problems = tuple(problems)
     for p in problems:
         log.warning("%s", p)

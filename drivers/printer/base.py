@@ -11,6 +11,7 @@ from kiosk.core.errors import PrinterError, PrinterOffline, PrinterTimeout, Pape
 from kiosk.core.events import PrinterHealth
 
 from drivers.printer import render
+from kiosk.core.print_job import PrintJob
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +67,12 @@ def error_for_health(health):
 class TicketPrinter(abc.ABC):
     """A ticket printer.
 
-    An implementation must provide ``_send(data, name)``: deliver the ESC/POS
-    bytes of one job (``name`` is a file-safe job name such as
-    ``ticket-000123-A-012``), raising PrinterError subclasses only. It may
+    An implementation must provide ``_send(data, name, job)``: deliver the
+    ESC/POS bytes of one job (``name`` is a file-safe job name such as
+    ``ticket-000123-A-012``), raising PrinterError subclasses only. ``job``
+    (drivers.printer.deadline.PrintJob) carries the deadline, which no byte
+    may pass, and ``job.start()``, to be called right before the first byte
+    goes out (the kiosk records there that the ticket may be on paper). It may
     override ``status()`` (default: unknown), ``close()`` and ``describe()``.
 
     After any error the implementation drops its connection, so that the next
@@ -96,15 +100,17 @@ class TicketPrinter(abc.ABC):
         """Paper in mm that ``data`` uses on this printer."""
         return render.measure(data, self.geometry.dots, self.geometry.dpi).mm
 
-    def print_ticket(self, content):
+    def print_ticket(self, content, job=None):
         """Print one ticket (a kiosk.core.tickets.TicketContent); returns the paper used in mm.
 
+        ``job``: a PrintJob (deadline, start hook); none for no deadline.
         Raises PrinterError (PrinterOffline, PrinterTimeout, PaperOut) when the
-        ticket cannot be printed or its printing cannot be trusted.
+        ticket cannot be printed or its printing cannot be trusted; then
+        ``job.started`` tells whether a byte of it can have reached the printer.
         """
         data = self.layout.ticket(content)
         name = f"ticket-{content.ticket_id:06d}-{_safe(content.label)}{'-copy' if content.copy_text else ''}"
-        self.send(data, name)
+        self.send(data, name, job)
         return self.paper_mm(data)
 
     def print_page(self, title, lines, qr_data="", sample_label=""):
@@ -113,23 +119,23 @@ class TicketPrinter(abc.ABC):
         self.send(data, "test-page")
         return self.paper_mm(data)
 
-    def send(self, data, name="job"):
-        """Send raw ESC/POS bytes as one job."""
+    def send(self, data, name="job", job=None):
+        """Send raw ESC/POS bytes as one job (``job``: a PrintJob, or None)."""
         try:
-            self._send(data, name)
+            self._send(data, name, job or PrintJob())
         except PrinterError:
             self.close()
             raise
 
     @abc.abstractmethod
-    def _send(self, data, name):
+    def _send(self, data, name, job):
         """Deliver the bytes of one job; raise PrinterError subclasses only."""
 
     def status(self):
         """PrinterHealth as read now. Never blocks longer than a few seconds."""
         return PrinterHealth(online=None, paper="unknown", detail=f"{self.kind}: cannot read printer status")
 
-    def close(self):
+    def close(self):  # noqa: B027 - optional: printers without a connection keep this no-op
         """Release the connection; the next job opens it again."""
 
 
@@ -137,5 +143,5 @@ def _safe(text):
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:40]
 
 
-__all__ = ["TicketPrinter", "parse_health", "error_for_health", "status_byte_valid",
+__all__ = ["TicketPrinter", "PrintJob", "parse_health", "error_for_health", "status_byte_valid",
            "PrinterError", "PrinterOffline", "PrinterTimeout", "PaperOut"]

@@ -43,7 +43,7 @@ class FakePrinter(TicketPrinter):
     def release(self):
         self._go.set()
 
-    def _send(self, data, name):
+    def _send(self, data, name, job):
         if not self._connected:
             self._connected = True
             self.opened += 1
@@ -54,6 +54,7 @@ class FakePrinter(TicketPrinter):
             raise PrinterOffline("connection closed while the job was waiting")
         if self._errors:
             raise self._errors.pop(0)
+        job.start()  # the bytes go out now (an exception here: nothing is printed)
         with self.lock:
             self.jobs.append((name, data))
 

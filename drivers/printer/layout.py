@@ -6,9 +6,16 @@ images to the full paper width, which costs kilobytes per ticket at 9600
 baud. Only commands that cheap 58 mm clones understand are used: ESC @, ESC a,
 ESC !, GS !, GS B, ESC 3, ESC J, ESC d and GS v 0; GS ( k (native QR) and GS V
 (cut) only where the profile says the printer has them.
+
+The big number is an image in a smooth font (drivers/printer/bitmap.py). How it
+is sent depends on the line: at full resolution where the ticket goes out in
+TICKET_SECONDS, else at half resolution (2x2 dots per bit, a quarter of the
+bytes), else as magnified printer text. On 80 mm paper the QR code stands
+beside the number, in the same image, instead of taking paper below.
 """
 from dataclasses import dataclass, field
 
+from drivers.printer import bitmap
 from drivers.printer.text import clean, wrap
 
 ESC, GS = b"\x1b", b"\x1d"
@@ -18,8 +25,18 @@ ALIGN = {"left": ESC + b"a\x00", "center": ESC + b"a\x01", "right": ESC + b"a\x0
 MODE_FONT_B, MODE_BOLD = 0x01, 0x08
 # Line spacing in dots: the 24-dot font A (17-dot font B) plus a small gap, so
 # a ticket stays short. Taller characters make their line taller by themselves.
-LINE_SPACING, LINE_SPACING_B = 26, 20
-QR_QUIET_DOTS = 8  # white space above and below a QR code
+LINE_SPACING, LINE_SPACING_B = 25, 20
+QR_QUIET_DOTS = 6  # white space above and below a QR code
+# The longest a ticket may take to reach the printer (9,600 baud: ~960 bytes/s).
+TICKET_SECONDS = 3.0
+# Ink height of the big number in dots (203 dpi: 84 dots = 10.5 mm), per paper width.
+NUMBER_DOTS = {58: 84, 80: 112}
+# Dots per QR module beside the number (even, so half resolution keeps it exact) and the gap.
+QR_BESIDE_SCALE, QR_BESIDE_GAP = 4, 32
+NUMBER_STYLES = ("image", "image_half", "text")
+# Dots per QR module below the text: 3 (0.375 mm) still reads with any 2D scanner
+# and keeps a 58 mm ticket within 75 mm of paper.
+QR_SCALE = {58: 3, 80: 4}
 
 # Paper geometry when the profile does not know better: dots, font A columns, dpi.
 _PAPER = {58: (384, 32, 203), 80: (576, 48, 203)}
@@ -119,9 +136,11 @@ class _Writer:
             self.parts.append(ESC + b"J" + bytes([min(dots, 255)]))
             dots -= 255
 
-    def raster(self, width_bytes, rows, data):
-        """GS v 0 raster image (normal density), placed by the current alignment."""
-        self.parts.append(GS + b"v0\x00" + width_bytes.to_bytes(2, "little") + rows.to_bytes(2, "little") + data)
+    def raster(self, width_bytes, rows, data, mode=0):
+        """GS v 0 raster image, placed by the current alignment. ``mode`` 3
+        prints each bit as 2x2 dots (a quarter of the bytes for the same size)."""
+        self.parts.append(GS + b"v0" + bytes([mode]) + width_bytes.to_bytes(2, "little")
+                          + rows.to_bytes(2, "little") + data)
 
     def bytes(self):
         return b"".join(self.parts)
@@ -207,14 +226,63 @@ class TicketLayout:
     ``qr_mode``: "auto" (native where the profile has it, else raster),
     "native", "raster", or "off". ``logo``: a raster from load_logo() or None.
     ``feed_lines``: blank lines after the last text so it clears the tear bar
-    or reaches the cutter.
+    or reaches the cutter. ``number_style``: "auto" or one of NUMBER_STYLES.
+    ``line_rate``: bytes per second the printer line carries (a serial port:
+    baud / 10), None for a fast one (USB, network, file).
     """
 
-    def __init__(self, geometry, qr_mode="auto", logo=None, feed_lines=3):
+    def __init__(self, geometry, qr_mode="auto", logo=None, feed_lines=3, number_style="auto", line_rate=None):
         self.geometry = geometry
         self.qr_mode = qr_mode
         self.logo = logo
         self.feed_lines = feed_lines
+        self.number_style = number_style
+        self.line_rate = line_rate
+
+    def send_seconds(self, data):
+        """Seconds the bytes ``data`` take on the printer line (0 for a fast line)."""
+        return len(data) / self.line_rate if self.line_rate else 0.0
+
+    def plan(self, content):
+        """(number style, ESC/POS bytes) for one ticket.
+
+        With number_style "auto", the smoothest style whose ticket reaches
+        the printer within TICKET_SECONDS: a visitor waits for the paper.
+        """
+        if self.number_style in NUMBER_STYLES:
+            return self.number_style, self._ticket(content, self.number_style)
+        for style in ("image", "image_half"):
+            data = self._ticket(content, style)
+            if self.send_seconds(data) <= TICKET_SECONDS:
+                return style, data
+        return "text", self._ticket(content, "text")
+
+    def _qr_beside(self, qr_data):
+        # Native QR is drawn by the printer itself, in its own place: it cannot stand beside.
+        return (self.geometry.paper_width == 80 and bool(qr_data) and self.qr_mode != "off"
+                and self.qr_mode != "native")
+
+    def _number(self, w, label, style, qr_data):
+        """The big number (and on 80 mm the QR code beside it); True when the QR was placed."""
+        g = self.geometry
+        if style == "text":
+            size = self._label_size(label)
+            w.style(bold=True, width=size, height=size)
+            w.line(label[: max(1, g.columns // size)])
+            return False
+        half = 2 if style == "image_half" else 1
+        height = NUMBER_DOTS[g.paper_width] // half
+        beside = self._qr_beside(qr_data)
+        if beside:
+            code = bitmap.qr_image(qr_matrix(qr_data), QR_BESIDE_SCALE // half)
+            room = g.dots // half - code.width - QR_BESIDE_GAP // half
+            img = bitmap.side_by_side(bitmap.number_image(label, room, height), code, QR_BESIDE_GAP // half)
+        else:
+            img = bitmap.number_image(label, (g.dots - 16) // half, height)
+        w.feed_dots(4)
+        w.raster(*bitmap.raster(img), mode=3 if half == 2 else 0)
+        w.feed_dots(6)
+        return beside
 
     @property
     def qr_native(self):
@@ -239,10 +307,10 @@ class TicketLayout:
         w.align("center")
         w.feed_dots(QR_QUIET_DOTS)
         if self.qr_native:
-            w.parts.append(native_qr(data, 4 if self.geometry.paper_width == 58 else 5))
+            w.parts.append(native_qr(data, QR_SCALE[self.geometry.paper_width]))
             w.line()
         else:
-            w.raster(*qr_raster(data))
+            w.raster(*qr_raster(data, max_scale=QR_SCALE[self.geometry.paper_width]))
             w.feed_dots(QR_QUIET_DOTS)
 
     def _end(self, w):
@@ -258,6 +326,9 @@ class TicketLayout:
 
     def ticket(self, content):
         """ESC/POS bytes for one ticket (a TicketContent)."""
+        return self.plan(content)[1]
+
+    def _ticket(self, content, style):
         g, w = self.geometry, _Writer()
         w.align("center")
         if self.logo:
@@ -265,29 +336,26 @@ class TicketLayout:
             w.feed_dots(8)
         self._lines(w, content.institution, bold=True)
         self._lines(w, content.address, g.columns_b, font_b=True)
-        w.feed_dots(12)
+        w.feed_dots(6)
         if content.copy_text:
             self._lines(w, content.copy_text, pad=True, bold=True, invert=True)
         self._lines(w, content.heading, bold=True)
-        label = clean(content.label)
-        size = self._label_size(label)
-        w.style(bold=True, width=size, height=size)
-        w.line(label[: max(1, g.columns // size)])
-        # Double height when the service name fits one line; a long name
-        # wraps at normal height so the ticket stays short.
-        tall = len(wrap(content.service_name, g.columns)) == 1
-        self._lines(w, content.service_name, bold=True, height=2 if tall else 1)
+        qr_placed = self._number(w, clean(content.label), style, content.qr_data)
+        # One style for every service name, short or long: bold, wrapped at word boundaries.
+        self._lines(w, content.service_name, bold=True)
         if clean(content.priority_text):
             big = 2 if (len(clean(content.priority_text)) + 2) * 2 <= g.columns else 1
             self._lines(w, content.priority_text, g.columns // big, pad=True, bold=True, width=big, height=big,
                         invert=True)
-        w.feed_dots(10)
+        w.feed_dots(6)
         for text in (content.issued_text, content.ahead_text, content.wait_text):
             self._lines(w, text)
         w.feed_dots(6)
         self._lines(w, content.instruction, bold=True)
-        self._qr(w, content.qr_data)
-        if content.footer:
+        qr_below = not qr_placed and bool(content.qr_data) and self.qr_mode != "off"
+        if qr_below:
+            self._qr(w, content.qr_data)
+        elif content.footer:  # the QR's quiet zone already separates the footer
             w.feed_dots(6)
         for text in content.footer:
             self._lines(w, text, g.columns_b, font_b=True)

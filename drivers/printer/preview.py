@@ -31,13 +31,18 @@ class PreviewPrinter(TicketPrinter):
     def describe(self):
         return f"preview into {self.folder}, {super().describe()}"
 
-    def _send(self, data, name):
+    def _send(self, data, name, job):
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / f"{name}.png"
             tmp = path.with_suffix(".png.tmp")
             img = render.to_image(render.measure(data, self.geometry.dots, self.geometry.dpi))
             img.save(tmp, format="PNG", optimize=True)
+            try:
+                job.start()  # the "paper" appears with the rename below
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
             os.replace(tmp, path)  # a viewer never sees half a file
         except render.RenderError as e:
             raise PrinterError(f"preview cannot render {name}: {e}") from e

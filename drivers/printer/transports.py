@@ -5,6 +5,7 @@ needs around it: timeouts everywhere, status read with "no answer" kept as
 unknown, a check after each ticket that the printer really took it, library
 exceptions turned into kiosk.core.errors, and reopening after any error.
 """
+import errno
 import logging
 import os
 import socket
@@ -15,6 +16,8 @@ from kiosk.core.events import PrinterHealth
 
 from drivers.printer import _escpos
 from drivers.printer.base import DLE_EOT, TicketPrinter, error_for_health, parse_health, status_byte_valid
+from kiosk.core.print_job import PrintJob
+from drivers.printer.deadline import CHUNK, discard_queued, write_fd
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,7 @@ class EscposPrinter(TicketPrinter):
         # talks: has this printer ever answered? Then silence means trouble.
         self.answers = None
         self.talks = False
+        self.last_health = None  # the latest health read from the printer itself
 
     # -- connection ---------------------------------------------------------
     def _make(self):
@@ -94,9 +98,9 @@ class EscposPrinter(TicketPrinter):
         if dev is not None and dev is not self._given:
             self._close_dev(dev)
 
-    def send(self, data, name="job"):
+    def send(self, data, name="job", job=None):
         try:
-            self._send(data, name)
+            self._send(data, name, job or PrintJob())
         except PrinterError:
             dev, self._dev = self._dev, None
             if dev is not None and dev is not self._given:
@@ -106,14 +110,36 @@ class EscposPrinter(TicketPrinter):
             if self.per_job:
                 self.close()
 
-    def _send(self, data, name):
+    def _send(self, data, name, job):
         dev = self._open()
+        self._precheck(dev)
         try:
-            dev._raw(data)
+            self._write(dev, data, job, name)
+        except PrinterError:
+            raise
         except Exception as e:
             raise translate(e, f"{self.describe()}: sending {name}") from e
         if self.can_read_status:
             self._confirm(dev, name)
+
+    def _write(self, dev, data, job, name):
+        """Deliver ``data`` against ``job``'s deadline. This default serves an
+        in-memory escpos object (``device=``), which takes everything at once;
+        transports override it with a deadline-bounded writer."""
+        job.start()
+        dev._raw(data)
+        job.written += len(data)
+
+    def _precheck(self, dev):
+        """Before the first byte: a printer that last reported paper out, cover
+        open or offline is asked again, and the job fails while no byte of it
+        has gone out (the ticket is then void, not uncertain)."""
+        if not (self.can_read_status and self.talks and self.last_health is not None
+                and error_for_health(self.last_health)):
+            return
+        problem = error_for_health(self._read_health(dev, STATUS_TIMEOUT))
+        if problem:
+            raise problem
 
     # -- status -------------------------------------------------------------
     def _drain(self, dev):
@@ -146,7 +172,8 @@ class EscposPrinter(TicketPrinter):
         if b1 is None:
             return parse_health(None)
         self.talks = True
-        return parse_health(b1, self._query(dev, 2, STATUS_TIMEOUT), self._query(dev, 4, STATUS_TIMEOUT))
+        self.last_health = parse_health(b1, self._query(dev, 2, STATUS_TIMEOUT), self._query(dev, 4, STATUS_TIMEOUT))
+        return self.last_health
 
     def _confirm(self, dev, name):
         """After a ticket: does the printer still answer, with paper, online?
@@ -220,6 +247,9 @@ class SerialPrinter(EscposPrinter):
     def _drain(self, dev):
         dev.device.reset_input_buffer()
 
+    def _write(self, dev, data, job, name):
+        write_fd(dev.device.fileno(), data, job, f"{self.devfile}: sending {name}")
+
     def _read_byte(self, dev, timeout):
         dev.device.timeout = timeout
         got = dev.device.read(1)
@@ -288,6 +318,13 @@ class NetworkPrinter(EscposPrinter):
         dev.open()
         dev.device.settimeout(self.timeout)
 
+    def _write(self, dev, data, job, name):
+        sock = dev.device
+        try:
+            write_fd(sock.fileno(), data, job, f"{self.host}:{self.port}: sending {name}")
+        finally:
+            sock.settimeout(self.timeout)  # write_fd made it non-blocking
+
     def _drain(self, dev):
         sock = dev.device
         sock.setblocking(False)
@@ -344,8 +381,30 @@ class FilePrinter(EscposPrinter):
         return _escpos.load("escpos.printer").File(devfile=self.path)
 
     def _connect(self, dev):
-        # escpos' File opens with "wb", which would truncate a file.
-        dev.device = open(self.path, "ab", buffering=0)
+        # escpos' File opens with "wb", which would truncate a file. Non-blocking:
+        # a FIFO or device with nobody reading fails at once (ENXIO) instead of
+        # blocking the open, and writes are bounded by the job's deadline.
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
+        except OSError as e:
+            if e.errno == errno.ENXIO:
+                raise PrinterOffline(f"{self.path}: nobody is reading this device (printer off?)") from e
+            raise
+        dev.device = os.fdopen(fd, "ab", buffering=0)
+
+    def _write(self, dev, data, job, name):
+        write_fd(dev.device.fileno(), data, job, f"{self.path}: sending {name}")
+
+    def _abort(self, dev):
+        device = getattr(dev, "device", None)
+        if device is not None:
+            try:
+                dropped = discard_queued(device.fileno())
+                if dropped:
+                    log.info("%s: %d unsent bytes of an aborted job thrown away", self.path, dropped)
+            except (OSError, ValueError):
+                pass
+        self._close_dev(dev)
 
     def status(self):
         if not os.path.exists(self.path):
@@ -383,6 +442,15 @@ class UsbPrinter(EscposPrinter):
     def _drain(self, dev):
         while self._read_byte(dev, 0.01) is not None:
             pass
+
+    def _write(self, dev, data, job, name):
+        # pyusb has no non-blocking write: small chunks, each given at most the
+        # time left, so nothing is handed to the printer after the deadline.
+        for i in range(0, len(data), CHUNK):
+            job.check(f"{self.describe()}: sending {name}")
+            job.start()
+            timeout_ms = max(1, int(min(job.left(), self.timeout) * 1000))
+            job.written += dev.device.write(dev.out_ep, data[i:i + CHUNK], timeout_ms)
 
     def _read_byte(self, dev, timeout):
         import usb.core

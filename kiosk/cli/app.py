@@ -1,10 +1,10 @@
 """``ptsp-kiosk run`` (the appliance) and ``ptsp-kiosk demo`` (a laptop, no setup)."""
 import argparse
-import dataclasses
 import logging
 import os
 import sys
 
+from kiosk.cli import validation
 from kiosk.core import config
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _start(cfg, args, demo):
 
 def run(args):
     """Production: the config from --config / $PTSP_KIOSK_CONFIG / /etc, fullscreen, no quit key."""
-    cfg = config.load(args.config)
+    cfg = validation.load_checked(args.config)
     return _start(cfg, args, demo=False)
 
 
@@ -68,24 +68,25 @@ def demo(args):
     """The README's first command: works on a fresh machine with no configuration."""
     from kiosk.shell.app import data_dir
 
+    # A laptop never runs the demo fullscreen, whatever a given config says.
+    overrides: dict = {"display": {"fullscreen": False}}
+    if args.language:
+        overrides["device"] = {"language": args.language}
     if args.config:
-        cfg = config.load(args.config)
         if args.database:
-            cfg = dataclasses.replace(cfg, storage=dataclasses.replace(cfg.storage, database=args.database))
+            overrides["storage"] = {"database": args.database}
+        cfg = validation.load_checked(args.config, overrides)
     else:
         folder = data_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        cfg = config.load_demo(database=args.database or folder / "demo.db")
-    if args.language:
-        cfg = dataclasses.replace(cfg, device=dataclasses.replace(cfg.device, language=args.language))
+        overrides["storage"] = {"database": str(args.database or folder / "demo.db")}
+        cfg = validation.demo_checked(overrides)
     if not args.headless and not _display_available():
         # A fresh server or CI box: the demo still works, driven from stdin.
         print("No display found (DISPLAY/WAYLAND_DISPLAY unset): running headless. Type lines such as "
               "'press A', 'press counter 1', 'hold counter 1', 'press skip 1', 'wait 1', 'quit'.",
               file=sys.stderr)
         args.headless = True
-    # A laptop never runs the demo fullscreen, whatever a given config says.
-    cfg = dataclasses.replace(cfg, display=dataclasses.replace(cfg.display, fullscreen=False))
     if not args.headless:
         print(f"PTSP kiosk demo: database {cfg.storage.database}; ticket pictures beside it in tickets/. "
               "Keys are shown at the bottom of the window; Esc quits.", file=sys.stderr)

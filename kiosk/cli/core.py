@@ -8,6 +8,7 @@ from kiosk import bench
 
 from kiosk.services import clock_state
 
+from kiosk.cli import validation
 from kiosk.core import config
 from kiosk.core.errors import IssueRefused
 from kiosk.services.queue_service import QueueService, refusal_text
@@ -56,7 +57,8 @@ def open_queue(args):
 
 
 def check_config(args):
-    cfg = config.load(args.path or args.config)
+    # The same checks as `run` makes at start-up (files, folders, printer profile).
+    cfg = validation.load_checked(args.path or args.config)
     print(f"OK: {config.resolve_path(args.path or args.config)}")
     print(f"device     {cfg.device.id} - {cfg.device.institution} ({cfg.device.timezone}, "
           f"language {cfg.device.language}, day starts {cfg.device.business_day_start})")
@@ -84,12 +86,11 @@ def check_config(args):
 def issue(args):
     cfg, store, queue = open_queue(args)
     try:
-        issued = queue.issue(args.service, priority=args.priority)
+        # No printer on this path: the ticket is callable at once (issued_unprinted).
+        issued = queue.issue(args.service, priority=args.priority, unprinted=True)
     except IssueRefused as e:
         print(f"refused: {refusal_text(e, cfg.device.language)} ({e.reason})", file=sys.stderr)
         return 1
-    # No printer on this path: the ticket waits as if printed.
-    queue.printed(issued.ticket.id)
     print(f"{issued.ticket.label}  {issued.content.service_name}"
           f"{'  PRIORITAS' if issued.ticket.priority else ''}  ahead {issued.ahead}, ~{issued.wait_minutes} min")
     return 0

@@ -9,6 +9,7 @@ MODULES = [
     "kiosk.cli.app",
     "kiosk.cli.buttons",
     "kiosk.cli.install",
+    "kiosk.cli.provision",
     "kiosk.cli.sync",
     "kiosk.cli.printer",
 ]

@@ -6,20 +6,41 @@ and a test keeps it in step with these classes.
 
 Layers: the defaults here, then one TOML file chosen by ``--config PATH``, else
 ``$PTSP_KIOSK_CONFIG``, else /etc/ptsp-kiosk/kiosk.toml.
+
+How to declare a field (and its range)
+--------------------------------------
+    timeout: float = _f(10.0, "Seconds per request.", _between(1.0, 300.0))
+    port: int = _f(9100, "network: raw TCP port.", _between(1, 65535))
+    mode: str = _f("auto", "auto | native | raster.", _one_of("auto", "native", "raster"))
+
+- Every int/float field passes ``_between(low, high)`` (ends included) as its
+  check: a value outside it, inf, nan or 2**63 is refused with "must be a
+  number from LOW to HIGH, not X". Use float ends for float fields. A number
+  without a declared range gets +-10**9 and fails tests/test_config_limits.py.
+- Every str (and list of str, and table of str) is checked for you: no control
+  characters (NUL, ESC, ...), at most 4096 characters, at most 100 items. Add
+  your own check for anything stricter (a pattern, a shorter length).
+- A check is any ``f(value) -> message or None``; it only sees values of the
+  right type and size. Echo the value with ``shown(value)`` (escaped, cut).
+- A path the kiosk needs: ``_f("", "doc", kind="file")`` ("file", "dir" or
+  "writable_dir"); check-config and run then check it exists (when not empty).
+- Rules across keys go into kiosk/core/config_rules.py; checks that need the
+  machine (files, devices) into kiosk/services/config_probe.py.
+- A tuple of tables (``[[services]]``) names its dataclass: ``_f((), "...", element=Service)``.
 """
 from __future__ import annotations
 
-import dataclasses
-import difflib
-import os
 import re
-import tomllib
-import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from kiosk.core.errors import ConfigError
+from kiosk.core.config_checks import Between, one_of, parse_hhmm, parse_session, sessions, setting, shown
+from kiosk.core.config_checks import time_of_day, timezone
+from kiosk.core.config_rules import LANGUAGES, pin_uses
+
+__all__ = ["Config", "load", "from_dict", "resolve_path", "load_demo", "schema_fields", "parse_hhmm",
+           "parse_session", "pin_uses", "LANGUAGES", "WEEKDAYS", "shown"]
 
 SYSTEM_CONFIG = Path("/etc/ptsp-kiosk/kiosk.toml")
 
@@ -37,33 +58,27 @@ def preset(name):
 
 DEMO_CONFIG = preset("demo.toml")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-LANGUAGES = ("id", "en")
 # BCM numbers of the 40-pin header (GPIO 0 and 1 are the HAT EEPROM pins).
 VALID_PINS = range(2, 28)
-# The Pi's primary UART: unavailable for buttons when the printer uses it.
-UART_PINS = (14, 15)
-UART_DEVICES = ("/dev/serial0", "/dev/ttyAMA0", "/dev/ttyS0")
-# The I2C pins carry fixed pull-ups on every Pi: buttons there must be active low.
-FIXED_PULL_UP_PINS = (2, 3)
-_BUTTON_KEYS = (".button_pin", ".call_pin", ".skip_pin")
+
+# The field helpers (see "How to declare a field" above).
+_f = setting
+_between = Between
+_one_of = one_of
+_time = time_of_day
+_sessions = sessions
+_timezone = timezone
 
 
-def _f(default, doc, check=None, **kw):
-    """A schema field: its default, its description, an optional check.
-
-    ``check(value)`` returns an error message or None.
-    """
-    meta = {"doc": doc, "check": check}
-    if isinstance(default, (list, dict)):
-        return field(default_factory=lambda: type(default)(default), metadata=meta, **kw)
-    return field(default=default, metadata=meta, **kw)
+def _pin_explained(v):
+    return f"GPIO {v} does not exist on the 40-pin header (use BCM numbers 2-27)"
 
 
-def _one_of(*choices):
-    return lambda v: None if v in choices else f"must be one of {', '.join(map(repr, choices))}"
+_pin = Between(VALID_PINS.start, VALID_PINS.stop - 1, _pin_explained)
 
 
 def _positive(v):
+    # Kept for fields not yet given a range; prefer _between(low, high).
     return None if v > 0 else "must be greater than 0"
 
 
@@ -71,66 +86,28 @@ def _not_negative(v):
     return None if v >= 0 else "must be 0 or more"
 
 
-def _pin(v):
-    if v is None or v in VALID_PINS:
+def _qr_url(v):
+    if v == "" or re.fullmatch(r"https?://\S+", v):
         return None
-    return f"GPIO {v} does not exist on the 40-pin header (use BCM numbers 2-27)"
+    return "must be an address starting with https:// (or http://), without spaces"
 
 
-_TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-
-
-def parse_hhmm(text):
-    """'08:30' or '08.30' -> minutes after midnight."""
-    m = _TIME_RE.match(text.strip())
-    if not m:
-        raise ValueError(f"{text!r} is not a time like 08:30")
-    return int(m.group(1)) * 60 + int(m.group(2))
-
-
-def parse_session(text):
-    """'08:00-11:00' -> (480, 660). An end of 24:00 means until midnight."""
-    try:
-        start, end = text.split("-")
-        a = parse_hhmm(start)
-        b = 24 * 60 if end.strip() in ("24:00", "24.00") else parse_hhmm(end)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a session like 08:00-11:00") from None
-    if b <= a:
-        raise ValueError(f"session {text!r} ends before it starts")
-    return a, b
-
-
-def _time(v):
-    try:
-        parse_hhmm(v)
-    except ValueError as e:
-        return str(e)
-    return None
-
-
-def _sessions(v):
-    problems = []
-    for text in v:
-        try:
-            parse_session(text)
-        except ValueError as e:
-            problems.append(str(e))
-    return "; ".join(problems) or None
-
-
-def _timezone(v):
-    from zoneinfo import ZoneInfo
-
-    try:
-        ZoneInfo(v)
-    except Exception:
-        return f"unknown timezone {v!r} (for example Asia/Jakarta, Asia/Makassar, Asia/Jayapura)"
+def _file_path(v):
+    # ":memory:" would keep every ticket in RAM only: lost at the next restart.
+    if not v.strip() or v == ":memory:" or v.endswith("/"):
+        return f"must be the path of a file, e.g. /var/lib/ptsp-kiosk/kiosk.db, not {shown(v)}"
     return None
 
 
 def _prefix(v):
-    return None if re.fullmatch(r"[A-Z]", v) else "must be one capital letter A-Z"
+    return None if re.fullmatch(r"[A-Z]", v) else f"must be one capital letter A-Z, not {shown(v)}"
+
+
+def _usb_explained(v):
+    return f"must be a USB id from 0x0000 to 0xFFFF (lsusb shows vendor:product as 0416:5011), not {v:#x}"
+
+
+_usb_id = Between(0, 0xFFFF, _usb_explained)
 
 
 @dataclass(frozen=True)
@@ -147,7 +124,8 @@ class Device:
 
 @dataclass(frozen=True)
 class Storage:
-    database: str = _f("/var/lib/ptsp-kiosk/kiosk.db", "Path of the SQLite database (tickets and event log).")
+    database: str = _f("/var/lib/ptsp-kiosk/kiosk.db", "Path of the SQLite database (tickets and event log).",
+                       _file_path)
 
 
 @dataclass(frozen=True)
@@ -180,11 +158,12 @@ class Service:
                    "use 1-32 lowercase letters, digits, dash or underscore")
     prefix: str = _f("A", "Letter in front of the number on the ticket (A-012).", _prefix)
     name: dict = _f({}, "Name per language, e.g. {id = \"Layanan Kunjungan\", en = \"Visits\"}.")
-    number_start: int = _f(1, "First ticket number of the day.", _positive)
-    number_end: int = _f(999, "Last number; numbering wraps to number_start after it.", _positive)
-    quota: int = _f(0, "Tickets per business day; 0 means no limit.", _not_negative)
+    number_start: int = _f(1, "First ticket number of the day.", _between(1, 9999))
+    number_end: int = _f(999, "Last number; numbering wraps to number_start after it.", _between(1, 9999))
+    quota: int = _f(0, "Tickets per business day; 0 means no limit.", _between(0, 9999))
     priority: bool = _f(True, "Whether a PRIORITAS ticket can be taken for this service.")
-    service_minutes: float = _f(5.0, "Assumed minutes per visitor until there is history.", _positive)
+    service_minutes: float = _f(5.0, "Assumed minutes per visitor until there is history.",
+                                _between(0.1, 480.0))
     enabled: bool = _f(True, "false closes the service (shown disabled) without removing it.")
     button_pin: Optional[int] = _f(None, "GPIO (BCM) of this service's visitor button; none if omitted.", _pin)
     led_pin: Optional[int] = _f(None, "GPIO (BCM) of the light in that button; none if omitted.", _pin)
@@ -194,13 +173,24 @@ class Service:
         return self.name.get(language) or self.name.get("id") or self.code
 
 
+def _pin_hash(v):
+    # The format of kiosk.core.staff_pin.hash_pin; checked here so a pasted
+    # fragment is named at start-up instead of refusing every login.
+    if v == "" or re.fullmatch(r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+", v):
+        return None
+    return "is not a PIN hash; make one with `ptsp-kiosk hash-pin` and paste the whole line"
+
+
 @dataclass(frozen=True)
 class Counter:
-    number: int = _f(1, "Counter (loket) number, called out in announcements.", _positive)
+    number: int = _f(1, "Counter (loket) number, called out in announcements.", _between(1, 99))
     name: str = _f("", "Name shown on screen; default \"Loket N\".")
+    name_en: str = _f("", "English name; default \"Counter N\" (or name, when it is not \"Loket N\").")
     services: list = _f([], "Codes of the services this counter serves.")
     call_pin: Optional[int] = _f(None, "GPIO (BCM) of the call button (short: call next, long: call again).", _pin)
     skip_pin: Optional[int] = _f(None, "GPIO (BCM) of an optional skip (no-show) button.", _pin)
+    pin_hash: str = _f("", "Hash of this counter's staff page PIN, made by `ptsp-kiosk hash-pin`; "
+                       "empty: nobody can log in to the staff page for this counter.", _pin_hash)
 
 
 @dataclass(frozen=True)
@@ -208,8 +198,11 @@ class Queue:
     priority_policy: str = _f("interleave", "strict: priority tickets always first; interleave: "
                               "one priority ticket after every priority_every normal ones.",
                               _one_of("strict", "interleave"))
-    priority_every: int = _f(2, "With interleave: normal tickets called per priority ticket.", _positive)
-    estimate_window: int = _f(10, "How many recent services the wait estimate averages.", _positive)
+    priority_every: int = _f(2, "With interleave: normal tickets called per priority ticket.", _between(1, 100))
+    estimate_window: int = _f(10, "How many recent services the wait estimate averages.", _between(1, 1000))
+    transfer_position: str = _f("original", "Where a ticket transferred to another service queues: original "
+                                "(by the time it was first issued) or front (before everyone waiting).",
+                                _one_of("original", "front"))
 
 
 @dataclass(frozen=True)
@@ -218,27 +211,41 @@ class Printer:
                    _one_of("usb", "serial", "network", "file", "preview", "dummy"))
     profile: str = _f("POS-5890", "python-escpos capability profile (e.g. POS-5890, TM-T88V, default).")
     paper_width: int = _f(58, "Paper width in mm: 58 (32 columns) or 80 (48 columns).", _one_of(58, 80))
-    usb_vendor_id: int = _f(0x0416, "usb: vendor id (lsusb shows it as 0416:5011).")
-    usb_product_id: int = _f(0x5011, "usb: product id.")
+    usb_vendor_id: int = _f(0x0416, "usb: vendor id (lsusb shows it as 0416:5011).", _usb_id)
+    usb_product_id: int = _f(0x5011, "usb: product id.", _usb_id)
     serial_device: str = _f("/dev/ttyUSB0", "serial: device path.")
     baudrate: int = _f(9600, "serial: baud rate.", _one_of(9600, 19200, 38400, 57600, 115200))
     flow_control: str = _f("none", "serial: none | rtscts | xonxoff.", _one_of("none", "rtscts", "xonxoff"))
     host: str = _f("", "network: printer host name or address.")
-    port: int = _f(9100, "network: raw TCP port.", _positive)
+    port: int = _f(9100, "network: raw TCP port.", _between(1, 65535))
     path: str = _f("/dev/usb/lp0", "file: device or file that ticket bytes are appended to.")
     preview_dir: str = _f("", "preview: folder for PNG tickets (default: a 'tickets' folder beside the database).")
-    timeout: float = _f(10.0, "Seconds a ticket may take to print before it is given up (void).", _positive)
+    timeout: float = _f(10.0, "Seconds a ticket may take to print before it is given up (void).",
+                        _between(1.0, 300.0))
     qr: bool = _f(True, "Print a QR code with the ticket id.")
     qr_mode: str = _f("auto", "auto: the printer draws the QR itself where the profile has native QR, else a "
                       "compact image; native | raster force one way.", _one_of("auto", "native", "raster"))
     feed_lines: int = _f(3, "Blank lines fed after a ticket so it clears the tear bar or reaches the cutter.",
-                         lambda v: None if 0 <= v <= 20 else "must be 0-20")
+                         _between(0, 20))
     logo: str = _f("", "Path of a small logo image printed at the top (empty: none).")
+    footer_en: list = _f(["Thank you for your visit", "This ticket is valid today only"],
+                         "Footer lines of English tickets (device.language = \"en\").")
+    qr_content: str = _f("auto", "What the QR code holds: off; ticket (PTSP1:<day>:<label>, read by the survey and "
+                         "staff scanners); url (qr_url filled in); auto: ticket when survey.enabled, else off (a QR "
+                         "that nothing reads only costs paper).", _one_of("auto", "off", "ticket", "url"))
+    qr_url: str = _f("", "With qr_content = url: the address, {device}, {day} (YYYYMMDD) and {label} are filled in, "
+                     "e.g. https://ptsp.example.go.id/antrian/{device}/{day}/{label}.", _qr_url)
+    number_style: str = _f("auto", "How the big ticket number prints: image (smooth, ~3 KB), image_half (smooth at "
+                           "half resolution, ~1 KB), text (printer font magnified, blocky); auto: image unless a "
+                           "slow serial line would take over 3 s, then image_half.",
+                           _one_of("auto", "image", "image_half", "text"))
     footer: list = _f(["Terima kasih atas kunjungan Anda", "Tiket hanya berlaku hari ini"],
                       "Footer lines printed at the bottom of every ticket.")
-    status_interval: float = _f(5.0, "Seconds between printer status reads (usb, serial, network).", _positive)
-    roll_length: float = _f(0.0, "Paper roll length in metres for the roll counter; 0 disables it.", _not_negative)
-    roll_warn: float = _f(2.0, "Warn when fewer metres than this remain on the roll.", _not_negative)
+    status_interval: float = _f(5.0, "Seconds between printer status reads (usb, serial, network).",
+                                _between(0.5, 3600.0))
+    roll_length: float = _f(0.0, "Paper roll length in metres for the roll counter; 0 disables it.",
+                            _between(0.0, 1000.0))
+    roll_warn: float = _f(2.0, "Warn when fewer metres than this remain on the roll.", _between(0.0, 100.0))
 
 
 @dataclass(frozen=True)
@@ -246,12 +253,13 @@ class Buttons:
     pin_factory: str = _f("", "gpiozero pin factory: lgpio, rpigpio, pigpio, native, mock; empty: automatic.",
                           _one_of("", "lgpio", "rpigpio", "pigpio", "native", "mock"))
     active_low: bool = _f(True, "Buttons connect the pin to ground (internal pull-up).")
-    bounce_time: float = _f(0.05, "Seconds of contact bounce to ignore.", _not_negative)
+    bounce_time: float = _f(0.05, "Seconds of contact bounce to ignore.", _between(0.0, 1.0))
     visitor_interval: float = _f(3.0, "Seconds after a ticket during which the same service button issues nothing.",
-                                 _not_negative)
+                                 _between(0.0, 60.0))
     counter_interval: float = _f(1.5, "Seconds after a call during which the same counter button calls nothing.",
-                                 _not_negative)
-    hold_time: float = _f(1.5, "Seconds a counter button is held to call the current number again.", _positive)
+                                 _between(0.0, 60.0))
+    hold_time: float = _f(1.5, "Seconds a counter button is held to call the current number again.",
+                         _between(0.05, 10.0))
     buzzer_pin: Optional[int] = _f(None, "GPIO (BCM) of an optional buzzer.", _pin)
     status_led_pin: Optional[int] = _f(None, "GPIO (BCM) of an optional kiosk status light.", _pin)
 
@@ -259,15 +267,23 @@ class Buttons:
 @dataclass(frozen=True)
 class Display:
     fullscreen: bool = _f(True, "Fullscreen (run); the demo is always windowed.")
-    width: int = _f(1024, "Window size when not fullscreen.", _positive)
-    height: int = _f(600, "Window size when not fullscreen.", _positive)
-    ticket_seconds: float = _f(6.0, "Seconds the 'your number' screen stays.", _positive)
-    highlight_seconds: float = _f(8.0, "Seconds a new call stays highlighted.", _positive)
+    width: int = _f(1024, "Window size when not fullscreen.", _between(320, 7680))
+    height: int = _f(600, "Window size when not fullscreen.", _between(240, 4320))
+    ticket_seconds: float = _f(6.0, "Seconds the 'your number' screen stays.", _between(1.0, 120.0))
+    highlight_seconds: float = _f(8.0, "Seconds a new call stays highlighted.", _between(1.0, 600.0))
     font: str = _f("", "Path of a TTF font; empty: DejaVu Sans if installed, else pygame's own.")
     logo: str = _f("", "Path of a logo image for the home screen (empty: none).")
     admin_keys: str = _f("ctrl+alt+q", "Key combination that ends the app (no quit key for visitors).")
     announce: bool = _f(True, "Chime and spoken announcement on each call.")
     voice: str = _f("espeak-ng", "Speech program for announcements: espeak-ng or none.", _one_of("espeak-ng", "none"))
+    chime: str = _f("builtin", "Chime before a call: builtin (two tones), none, or the path of a WAV file.")
+    voice_speed: int = _f(150, "Speaking speed in words per minute (espeak-ng), 80-300.", _between(80, 300))
+    voice_volume: int = _f(100, "Volume of chime and voice in percent, 0-100.", _between(0, 100))
+    voice_pause: float = _f(0.5, "Seconds of silence between the sentences of a call (the number is said twice).",
+                            _between(0.0, 3.0))
+    voice_clips: str = _f("", "Folder of recorded WAV clips (words, digits, letters: nomor.wav, a.wav, dua.wav, "
+                          "...; an en/ subfolder for English); used instead of espeak-ng when every word has "
+                          "a clip. Empty: synthesise."),
 
 
 @dataclass(frozen=True)
@@ -276,15 +292,88 @@ class Sync:
     url: str = _f("", "Receiver endpoint, e.g. https://ptsp.example.go.id/api/v1/events.")
     token_file: str = _f("/etc/ptsp-kiosk/token", "File holding the bearer token (mode 600).")
     ca_file: str = _f("", "Custom CA bundle for the receiver's TLS certificate (empty: system CAs).")
-    interval: float = _f(15.0, "Seconds between outbox checks when idle.", _positive)
-    batch_size: int = _f(200, "Events per request.", _positive)
-    timeout: float = _f(10.0, "Seconds per request.", _positive)
+    interval: float = _f(15.0, "Seconds between outbox checks when idle.", _between(0.1, 3600.0))
+    batch_size: int = _f(200, "Events per request.", _between(1, 5000))
+    timeout: float = _f(10.0, "Seconds per request.", _between(1.0, 300.0))
     backoff_start: float = _f(2.0, "Wait after the first failed attempt, in seconds; doubles per failure.",
-                              _positive)
-    backoff_max: float = _f(300.0, "Longest wait between retries, in seconds.", _positive)
-    heartbeat: float = _f(300.0, "Seconds between heartbeats.", _positive)
+                              _between(0.01, 3600.0))
+    backoff_max: float = _f(300.0, "Longest wait between retries, in seconds.", _between(0.1, 86400.0))
+    heartbeat: float = _f(300.0, "Seconds between heartbeats.", _between(10.0, 86400.0))
     retention_days: int = _f(60, "Days acknowledged events are kept locally; unsent ones are never pruned.",
-                             _positive)
+                             _between(1, 3650))
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The staff page: one page per counter on the kiosk's LAN server (/staff)."""
+
+    enabled: bool = _f(False, "Serve the staff page under /staff on the LAN server ([lan] must be enabled).")
+    max_failures: int = _f(5, "Wrong PINs in a row after which a counter's login is locked.",
+                           lambda v: None if 1 <= v <= 100 else "must be 1-100")
+    lockout_minutes: float = _f(10.0, "Minutes a counter's login stays locked after max_failures wrong PINs.",
+                                lambda v: None if 0 < v <= 1440 else "must be more than 0 and at most 1440")
+
+
+def _listen(v):
+    host, sep, port = v.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        return "must be HOST:PORT, e.g. 0.0.0.0:8090 (all interfaces) or 127.0.0.1:8090 (this device only)"
+    return None
+
+
+@dataclass(frozen=True)
+class Lan:
+    """The kiosk's LAN server: the read-only feed for display boards (and the staff page)."""
+
+    enabled: bool = _f(False, "Serve the LAN feed (display boards) and, if enabled, the staff page.")
+    listen: str = _f("0.0.0.0:8090", "Address and port of the LAN server, HOST:PORT.", _listen)
+    token_file: str = _f("/etc/ptsp-kiosk/lan-token",
+                         "File holding the feed's bearer token (mode 600, owned by the kiosk user).")
+
+
+@dataclass(frozen=True)
+class Board:
+    """The waiting-room display board (`ptsp-kiosk display`); sent to boards in the LAN feed."""
+
+    announce: str = _f("kiosk", "Who speaks each call: kiosk, board or both.", _one_of("kiosk", "board", "both"))
+    language: str = _f("", "Board language, id or en; empty: the device language.", _one_of("", *LANGUAGES))
+    diagonal_inches: float = _f(32.0, "Screen diagonal of the TV in inches (sizes the called number in mm).",
+                                lambda v: None if 7 <= v <= 120 else "must be 7-120 inches")
+    number_mm: float = _f(60.0, "Letter height of the called number in mm (at least 40 for reading at 5 m).",
+                          lambda v: None if 20 <= v <= 400 else "must be 20-400 mm")
+    running_text: str = _f("", "Running text (teks berjalan) across the bottom: hours, rules, notices.",
+                           lambda v: None if len(v) <= 2000 else "must be at most 2000 characters")
+    running_speed: float = _f(120.0, "Running text speed in pixels per second.",
+                              lambda v: None if 10 <= v <= 1000 else "must be 10-1000")
+    slideshow_dir: str = _f("", "Folder of images (PNG/JPEG) shown in the idle area; empty: none.")
+    slide_seconds: float = _f(10.0, "Seconds each slideshow image stays.",
+                              lambda v: None if 1 <= v <= 3600 else "must be 1-3600")
+    history: int = _f(6, "How many earlier calls the board lists.", lambda v: None if 0 <= v <= 12 else "must be 0-12")
+    highlight_seconds: float = _f(8.0, "Seconds a new call stays highlighted on the board.",
+                                  lambda v: None if 1 <= v <= 120 else "must be 1-120")
+
+
+@dataclass(frozen=True)
+class Survey:
+    """The satisfaction survey (SKM, Permenpan RB 14/2017) and the optional survey box."""
+
+    enabled: bool = _f(False, "Offer the survey (Survei Kepuasan) on the home screen; one response per ticket "
+                       "served today.")
+    timeout: float = _f(60.0, "Seconds without a touch after which an unfinished survey is dropped (nothing is "
+                        "saved) and the home screen returns.", _between(15.0, 600.0))
+    ask_profile: bool = _f(True, "Ask the optional respondent fields (age band, sex, education, occupation).")
+    ask_suggestion: bool = _f(True, "Offer an optional written suggestion with an on-screen keyboard.")
+    box_pin_1: Optional[int] = _f(None, "Survey box: GPIO (BCM) of face 1 (Tidak puas); all four or none.", _pin)
+    box_pin_2: Optional[int] = _f(None, "Survey box: GPIO (BCM) of face 2 (Kurang puas).", _pin)
+    box_pin_3: Optional[int] = _f(None, "Survey box: GPIO (BCM) of face 3 (Puas).", _pin)
+    box_pin_4: Optional[int] = _f(None, "Survey box: GPIO (BCM) of face 4 (Sangat puas).", _pin)
+    box_interval: float = _f(3.0, "Seconds after a box press in which further presses count nothing.",
+                             _between(0.0, 60.0))
+
+    def box_pins(self) -> tuple:
+        """(pins of faces 1-4), or () without a survey box."""
+        pins = (self.box_pin_1, self.box_pin_2, self.box_pin_3, self.box_pin_4)
+        return () if all(p is None for p in pins) else pins
 
 
 @dataclass(frozen=True)
@@ -292,12 +381,16 @@ class Config:
     device: Device = _f(Device(), "This kiosk and its institution.")
     storage: Storage = _f(Storage(), "Where tickets and events are kept.")
     queue: Queue = _f(Queue(), "Priority policy and wait estimates.")
-    services: tuple = _f((), "The services visitors can take a ticket for ([[services]]).")
-    counters: tuple = _f((), "The counters (loket) that call tickets ([[counters]]).")
+    services: tuple = _f((), "The services visitors can take a ticket for ([[services]]).", element=Service)
+    counters: tuple = _f((), "The counters (loket) that call tickets ([[counters]]).", element=Counter)
     printer: Printer = _f(Printer(), "The ticket printer.")
     buttons: Buttons = _f(Buttons(), "Physical buttons and lights (gpiozero).")
     display: Display = _f(Display(), "The touch screen.")
     sync: Sync = _f(Sync(), "Upstream sync of events.")
+    staff: Staff = _f(Staff(), "The staff page for counters without wired buttons.")
+    lan: Lan = _f(Lan(), "The LAN server for display boards and the staff page.")
+    board: Board = _f(Board(), "The waiting-room display board.")
+    survey: Survey = _f(Survey(), "The satisfaction survey (SKM) and the optional survey box.")
 
     # Lookups used all over; kept here so callers never scan lists by hand.
     def service(self, code):
@@ -320,212 +413,27 @@ class Config:
         known = ", ".join(str(c.number) for c in self.counters)
         raise UnknownName(f"unknown counter {number!r}; known: {known}")
 
-    def counter_name(self, counter):
-        return counter.name or f"Loket {counter.number}"
+    def counter_name(self, counter, language=None):
+        """'Loket 2' / 'Counter 2', or the configured name for ``language``
+        (default: the device language).
+
+        A name that only spells the default ("Loket 2") is translated in
+        English, so that an English screen never says "please go to Loket 2".
+        """
+        from kiosk.core import texts
+
+        language = language or self.device.language
+        default = texts.counter_name(counter.number, language)
+        own = counter.name_en if language == "en" else counter.name
+        if own:
+            return own.replace(" ", texts.NBSP) if own == f"Loket {counter.number}" else own
+        if counter.name and counter.name.split() != ["Loket", str(counter.number)]:
+            return counter.name
+        return default
 
     def counters_for(self, service_code):
         return [c for c in self.counters if service_code in c.services]
 
 
-# Element types of the list/tuple fields that hold tables or strings.
-_ELEMENT_TYPES = {(Config, "services"): Service, (Config, "counters"): Counter}
-
-
-def _type_name(t):
-    return {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
-            list: "a list", dict: "a table"}.get(t, getattr(t, "__name__", str(t)))
-
-
-def _build(cls, data, path, problems):
-    """Build dataclass ``cls`` from TOML ``data``, appending every problem found."""
-    if not isinstance(data, dict):
-        problems.append(f"{path or 'config'}: must be a table")
-        return cls()
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for key in data:
-        if key not in fields:
-            near = difflib.get_close_matches(key, list(fields), n=1)
-            hint = f". Did you mean '{near[0]}'?" if near else f" (valid: {', '.join(fields)})"
-            problems.append(f"{_join(path, key)}: unknown key '{key}'{hint}")
-    values = {}
-    for name, f in fields.items():
-        if name not in data:
-            continue
-        values[name] = _value(cls, name, hints[name], data[name], _join(path, name), problems, f)
-    try:
-        return cls(**{k: v for k, v in values.items() if v is not _BAD})
-    except TypeError as e:  # pragma: no cover - guarded by the checks above
-        problems.append(f"{path}: {e}")
-        return cls()
-
-
-_BAD = object()
-
-
-def _value(owner, name, hint, raw, path, problems, f):
-    origin = typing.get_origin(hint)
-    if origin is typing.Union:  # Optional[int]
-        hint = [a for a in typing.get_args(hint) if a is not type(None)][0]
-    if dataclasses.is_dataclass(hint):
-        return _build(hint, raw, path, problems)
-    if hint is tuple:
-        element = _ELEMENT_TYPES[(owner, name)]
-        if not isinstance(raw, list):
-            problems.append(f"{path}: must be a list of tables ([[{name}]])")
-            return _BAD
-        return tuple(_build(element, item, f"{path}[{i}]", problems) for i, item in enumerate(raw))
-    ok = isinstance(raw, hint) and not (hint is int and isinstance(raw, bool))
-    if hint is float and isinstance(raw, int) and not isinstance(raw, bool):
-        raw, ok = float(raw), True
-    if not ok:
-        problems.append(f"{path}: must be {_type_name(hint)}, not {raw!r}")
-        return _BAD
-    if hint is list and not all(isinstance(x, str) for x in raw):
-        problems.append(f"{path}: must be a list of strings")
-        return _BAD
-    check = f.metadata.get("check")
-    message = check(raw) if check else None
-    if message:
-        problems.append(f"{path}: {message}")
-        return _BAD
-    return raw
-
-
-def _join(path, key):
-    return f"{path}.{key}" if path else key
-
-
-def _cross_check(cfg, problems):
-    """Rules that span several keys."""
-    seen_codes, seen_prefixes = {}, {}
-    for i, s in enumerate(cfg.services):
-        p = f"services[{i}]"
-        if not s.code:
-            problems.append(f"{p}.code: missing")
-        if s.code in seen_codes:
-            problems.append(f"{p}.code: '{s.code}' is already used by services[{seen_codes[s.code]}]")
-        seen_codes.setdefault(s.code, i)
-        if s.prefix in seen_prefixes:
-            problems.append(f"{p}.prefix: '{s.prefix}' is already used by services[{seen_prefixes[s.prefix]}]")
-        seen_prefixes.setdefault(s.prefix, i)
-        if not s.name.get("id"):
-            problems.append(f"{p}.name: needs at least an Indonesian name (id = \"...\")")
-        for lang in s.name:
-            if lang not in LANGUAGES or not isinstance(s.name[lang], str):
-                problems.append(f"{p}.name.{lang}: use id or en with a string")
-        if s.number_end < s.number_start:
-            problems.append(f"{p}.number_end: must not be below number_start ({s.number_start})")
-        if s.number_end > 9999:
-            problems.append(f"{p}.number_end: at most 9999 (four digits on the ticket)")
-    seen_counters = {}
-    for i, c in enumerate(cfg.counters):
-        p = f"counters[{i}]"
-        if c.number in seen_counters:
-            problems.append(f"{p}.number: {c.number} is already used by counters[{seen_counters[c.number]}]")
-        seen_counters.setdefault(c.number, i)
-        if not c.services:
-            problems.append(f"{p}.services: a counter must serve at least one service")
-        for code in c.services:
-            if code not in seen_codes:
-                near = difflib.get_close_matches(code, list(seen_codes), n=1)
-                hint = f". Did you mean '{near[0]}'?" if near else ""
-                problems.append(f"{p}.services: unknown service '{code}'{hint}")
-    if cfg.services and not cfg.counters:
-        problems.append("counters: at least one counter is needed to call tickets")
-    for i, s in enumerate(cfg.services):
-        if cfg.counters and not cfg.counters_for(s.code):
-            problems.append(f"services[{i}]: no counter serves '{s.code}'; its tickets would never be called")
-    _check_pins(cfg, problems)
-    if cfg.sync.enabled and not cfg.sync.url.startswith(("https://", "http://")):
-        problems.append("sync.url: must start with https:// when sync is enabled")
-
-
-def pin_uses(cfg):
-    """Every configured GPIO pin as (key path, pin)."""
-    uses = []
-    for i, s in enumerate(cfg.services):
-        uses += [(f"services[{i}].button_pin", s.button_pin), (f"services[{i}].led_pin", s.led_pin)]
-    for i, c in enumerate(cfg.counters):
-        uses += [(f"counters[{i}].call_pin", c.call_pin), (f"counters[{i}].skip_pin", c.skip_pin)]
-    uses += [("buttons.buzzer_pin", cfg.buttons.buzzer_pin), ("buttons.status_led_pin", cfg.buttons.status_led_pin)]
-    return [(path, pin) for path, pin in uses if pin is not None]
-
-
-def _check_pins(cfg, problems):
-    owner = {}
-    uart = cfg.printer.type == "serial" and cfg.printer.serial_device in UART_DEVICES
-    for path, pin in pin_uses(cfg):
-        if pin in owner:
-            problems.append(f"{path}: GPIO {pin} is already used by {owner[pin]}")
-        else:
-            owner[pin] = path
-        if uart and pin in UART_PINS:
-            problems.append(f"{path}: GPIO {pin} is the UART the printer uses ({cfg.printer.serial_device})")
-        # GPIO 2/3 (I2C) have fixed 1k8 pull-ups: an active-high button there never reads "released".
-        if not cfg.buttons.active_low and pin in FIXED_PULL_UP_PINS and path.endswith(_BUTTON_KEYS):
-            problems.append(f"{path}: GPIO {pin} has a fixed pull-up resistor, so it cannot take a button "
-                            "with buttons.active_low = false; use another pin")
-
-
-def from_dict(data, source="config"):
-    """Validate a parsed TOML document and return a Config, or raise ConfigError
-    listing every problem."""
-    problems = []
-    cfg = _build(Config, data, "", problems)
-    if not problems:
-        _cross_check(cfg, problems)
-    if problems:
-        raise ConfigError([f"{source}: {p}" for p in problems])
-    return cfg
-
-
-def resolve_path(path=None):
-    """The config file to use: the argument, $PTSP_KIOSK_CONFIG, or /etc."""
-    if path:
-        return Path(path)
-    env = os.environ.get("PTSP_KIOSK_CONFIG")
-    return Path(env) if env else SYSTEM_CONFIG
-
-
-def load(path=None):
-    """Load and validate the config file; ConfigError on any problem."""
-    p = resolve_path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{p}: no such config file (see config/kiosk.example.toml)"]) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError([f"{p}: cannot read: {e}"]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError([f"{p}: not valid TOML: {e}"]) from None
-    cfg = from_dict(data, str(p))
-    if not cfg.services:
-        raise ConfigError([f"{p}: services: at least one [[services]] is needed"])
-    return cfg
-
-
-def load_demo(database=None):
-    """The bundled demo config, with the database moved to a writable place."""
-    cfg = load(DEMO_CONFIG)
-    if database:
-        cfg = dataclasses.replace(cfg, storage=dataclasses.replace(cfg.storage, database=str(database)))
-    return cfg
-
-
-def schema_fields(cls=Config, prefix=""):
-    """Every key of the schema as (dotted path, default, doc); for the example check."""
-    out = []
-    for f in dataclasses.fields(cls):
-        hint = typing.get_type_hints(cls)[f.name]
-        path = _join(prefix, f.name)
-        if dataclasses.is_dataclass(hint):
-            out += schema_fields(hint, path)
-        elif hint is tuple:
-            out += schema_fields(_ELEMENT_TYPES[(cls, f.name)], path)
-        else:
-            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
-            out.append((path, default, f.metadata.get("doc", "")))
-    return out
+# Loading lives in config_file (kept apart so this module stays the schema).
+from kiosk.core.config_file import from_dict, load, load_demo, resolve_path, schema_fields  # noqa: E402,F401

@@ -25,6 +25,7 @@ class CounterAction:
     counter: int
     action: str = "call"
     source: str = "button"
+    request_id: str = ""  # set by the LAN staff page, which waits for the Reply
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,26 @@ class PressIgnored:
 
 @dataclass(frozen=True)
 class PrintFinished:
-    """The printer worker finished a job. ``error`` is None on success."""
+    """The printer worker finished a job.
+
+    ``outcome``: "printed"; "void" (no byte of it can have reached the printer);
+    "uncertain" (bytes may be on paper: the ticket stays callable). When left
+    None it follows ``error``: no error is "printed", an error is "void".
+    ``preview_png``: the demo's rendered ticket, if any.
+    """
 
     ticket_id: int
     error: Optional[str] = None
     code: Optional[str] = None
+    outcome: Optional[str] = None
+    preview_png: str = ""
+
+    @property
+    def result(self) -> str:
+        """The outcome, with the default applied."""
+        if self.outcome is not None:
+            return self.outcome
+        return "printed" if self.error is None else "void"
 
 
 @dataclass(frozen=True)
@@ -90,3 +106,154 @@ class Tick:
     """Sent once a second for the clock and timed screen changes."""
 
     now: float = field(default=0.0)
+
+
+# -- results of the machine's effects, fed back by the shell ------------------------
+@dataclass(frozen=True)
+class TicketIssued:
+    """The store issued a ticket (state issued); the content is what to print."""
+
+    ticket_id: int
+    label: str
+    service: str
+    priority: bool
+    content: object  # kiosk.core.tickets.TicketContent
+    lines: tuple = ()  # ahead / wait / instruction in the screen language
+
+
+@dataclass(frozen=True)
+class IssueWasRefused:
+    """No ticket: the service is closed, its quota is used up, or the clock forbids."""
+
+    service: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """A ticket called (or called again) to a counter, as plain values.
+
+    ``call_id`` increases with every call of the business day (the event log's
+    sequence number), so a display can tell a new call from one it has shown.
+    """
+
+    counter: int
+    counter_name: str
+    label: str
+    service: str
+    priority: bool
+    text: str  # the announcement
+    at: float  # epoch seconds
+    call_id: int = 0
+
+
+@dataclass(frozen=True)
+class Called:
+    """Result of a call or recall: who was called where."""
+
+    call: CallInfo
+    recall: bool = False
+    source: str = "button"
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class NobodyWaiting:
+    """A call (or recall) found nobody to call at this counter."""
+
+    counter: int
+    action: str = "call"
+    source: str = "button"
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A no-show at a counter; ``label`` is empty when nobody was being served."""
+
+    counter: int
+    label: str = ""
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """Whether a service can issue now and what visitors read when it cannot."""
+
+    code: str
+    can_issue: bool
+    message: str = ""
+    waiting: int = 0
+    priority_ok: bool = True
+
+
+@dataclass(frozen=True)
+class StateRefreshed:
+    """What the store says now: per service state, the business day, the
+    clock's problem (if any) and the day's latest calls (newest first)."""
+
+    services: tuple  # ServiceState
+    day: str
+    clock_problem: Optional[str] = None
+    recent_calls: tuple = ()  # CallInfo, newest first
+    seed: bool = False
+
+
+@dataclass(frozen=True)
+class StorageFailed:
+    """A store operation failed. ``code``: DB, or a storage code such as DB-FULL."""
+
+    detail: str
+    code: str = "DB"
+
+
+@dataclass(frozen=True)
+class EffectFailed:
+    """An effect failed unexpectedly (a bug or a driver we did not foresee)."""
+
+    detail: str
+
+
+@dataclass(frozen=True)
+class Dismiss:
+    """A tap on a message screen: back to the home screen."""
+
+
+# -- the satisfaction survey (issue 13; kiosk.machine.survey_flow decides) -----------
+@dataclass(frozen=True)
+class SurveyInput:
+    """A visitor's input on the survey screens (touch, keys or a barcode scanner).
+
+    ``action``: start | char (``value`` one typed character) | backspace | enter |
+    answer (``value`` "1".."4") | option (``value`` a respondent field value) |
+    skip | back | cancel | done | retry | dismiss.
+    """
+
+    action: str
+    value: str = ""
+    source: str = "touch"  # touch | key | scanner
+
+
+@dataclass(frozen=True)
+class SurveyTicketChecked:
+    """Result of checking a ticket for the survey: ``reason`` "" means it may
+    answer (``ticket_id`` set), else one of kiosk.core.survey.REFUSALS."""
+
+    label: str
+    reason: str = ""
+    ticket_id: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class SurveySaved:
+    """Result of saving a response: ``reason`` "" when stored, "already" when
+    this ticket answered meanwhile, else a short technical text."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyBoxPressed:
+    """A face button of the survey box: ``score`` 1 (worst) to 4 (best)."""
+
+    score: int

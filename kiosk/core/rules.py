@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from kiosk.core.config import WEEKDAYS
-from kiosk.core.errors import IssueRefused
+from kiosk.core import tickets as T
+from kiosk.core.errors import IssueRefused, OperationRefused
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,74 @@ def median(values) -> Optional[float]:
         return None
     mid = len(ordered) // 2
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+# --- counter staff (issue 15): calling order with transfers, closed counters ---
+
+def queue_order(waiting):
+    """Waiting tickets in the order they are called (see tickets.queue_key):
+    transfers to the front first, then by original issue time."""
+    return sorted(waiting, key=T.queue_key)
+
+
+def open_counters(counters, closed):
+    """The counters (config.Counter) not in the ``closed`` set of numbers."""
+    return [c for c in counters if c.number not in closed]
+
+
+def check_counters_open(service, counters_serving, closed):
+    """Raise IssueRefused("counters_closed") when every counter serving
+    ``service`` is closed: the kiosk must not promise a service nobody calls."""
+    if counters_serving and not open_counters(counters_serving, closed):
+        raise IssueRefused("counters_closed")
+
+
+def check_counter_open(counter, closed):
+    """A closed counter calls nobody."""
+    if counter.number in closed:
+        raise OperationRefused("counter_closed", f"counter {counter.number} is closed; open it first",
+                               counter=counter.number)
+
+
+def check_call_ticket(ticket, day, counter, closed):
+    """Raise OperationRefused unless ``ticket`` may be called now at ``counter``:
+    a ticket of business day ``day``, waiting or skipped, in a service the
+    counter serves, and the counter open."""
+    label = ticket.label
+    check_counter_open(counter, closed)
+    if ticket.day != day:
+        raise OperationRefused("not_today", f"{label} is a ticket of {ticket.day}; only today's "
+                               f"({day}) tickets can be called", label=label, day=ticket.day)
+    if ticket.state == T.VOID:
+        raise OperationRefused("void", f"{label} is void (its ticket never printed); it cannot be called",
+                               label=label)
+    if ticket.state == T.CALLED:
+        raise OperationRefused("being_served", f"{label} is already being served at counter "
+                               f"{ticket.counter}", label=label, counter=ticket.counter)
+    if ticket.state == T.SERVED:
+        raise OperationRefused("already_served", f"{label} was already served", label=label)
+    if ticket.state == T.ISSUED:
+        raise OperationRefused("not_printed", f"{label} is still being printed", label=label)
+    if ticket.current_service not in counter.services:
+        raise OperationRefused("not_served_here", f"{label} is for service {ticket.current_service}, "
+                               f"which counter {counter.number} does not serve; transfer it first",
+                               label=label, service=ticket.current_service, counter=counter.number)
+
+
+def check_transfer(ticket, day, target, counters_serving, closed):
+    """Raise OperationRefused unless the called ``ticket`` can move to service
+    ``target`` (config.Service): today's ticket, now being served, another
+    service, and that service open (enabled, with an open counter)."""
+    label = ticket.label
+    if ticket.day != day:
+        raise OperationRefused("not_today", f"{label} is a ticket of {ticket.day}; only today's "
+                               f"({day}) tickets can be transferred", label=label, day=ticket.day)
+    if ticket.state != T.CALLED:
+        raise OperationRefused("not_called", f"{label} is {ticket.state}; only a ticket being served "
+                               "(called) can be transferred", label=label, state=ticket.state)
+    if ticket.current_service == target.code:
+        raise OperationRefused("same_service", f"{label} is already in service {target.code}",
+                               label=label, service=target.code)
+    if not target.enabled or not open_counters(counters_serving, closed):
+        raise OperationRefused("service_closed", f"service {target.code} is closed (no open counter "
+                               "serves it)", label=label, service=target.code)

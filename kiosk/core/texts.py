@@ -3,7 +3,13 @@
 Indonesian dates and number words are written here rather than through the
 system locale: a Pi image rarely has id_ID generated, and the result must not
 depend on it.
+
+Words that must stay together on paper and on screen ("Loket 2", "5 menit")
+are joined with a non-breaking space (``NBSP``); the ticket wrapper
+(drivers/printer/text.py) never breaks a line there.
 """
+
+NBSP = "\u00a0"
 
 DAYS = {
     "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
@@ -22,13 +28,13 @@ TEXTS = {
     "copy": {"id": "SALINAN", "en": "COPY"},
     "ahead": {"id": "Antrian di depan Anda: {n}", "en": "People ahead of you: {n}"},
     "ahead_none": {"id": "Tidak ada antrian di depan Anda", "en": "Nobody is ahead of you"},
-    "wait": {"id": "Perkiraan waktu tunggu: {m} menit", "en": "Estimated wait: {m} min"},
+    "wait": {"id": "Perkiraan waktu tunggu: {m}\u00a0menit", "en": "Estimated wait: {m}\u00a0min"},
     "wait_none": {"id": "Anda akan segera dipanggil", "en": "You will be called shortly"},
-    "wait_short": {"id": "Perkiraan waktu tunggu: < 5 menit", "en": "Estimated wait: < 5 min"},
+    "wait_short": {"id": "Perkiraan waktu tunggu: <\u00a05\u00a0menit", "en": "Estimated wait: <\u00a05\u00a0min"},
     "instruction": {"id": "Silakan menunggu panggilan di {counters}",
                     "en": "Please wait to be called to {counters}"},
     "or": {"id": "atau", "en": "or"},
-    "counter": {"id": "Loket {n}", "en": "Counter {n}"},
+    "counter": {"id": "Loket\u00a0{n}", "en": "Counter\u00a0{n}"},
     # Refusal reasons (IssueRefused.reason) as shown to visitors.
     "closed": {"id": "Tutup", "en": "Closed"},
     "outside_hours": {"id": "Tutup, buka {when}", "en": "Closed, opens {when}"},
@@ -36,6 +42,7 @@ TEXTS = {
     "quota": {"id": "Kuota hari ini habis", "en": "Today's quota is used up"},
     "no_priority": {"id": "Tidak ada antrian prioritas", "en": "No priority queue"},
     "range_full": {"id": "Nomor antrian penuh, hubungi petugas", "en": "Numbers used up, ask staff"},
+    "counters_closed": {"id": "Loket tutup", "en": "Counters closed"},
 }
 
 
@@ -90,12 +97,59 @@ def number_words(n):
     return head + (f" {number_words(rest)}" if rest else "")
 
 
+_EN_UNITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+             "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+             "nineteen")
+_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def number_words_en(n):
+    """English words for 0 <= n < 1,000,000 as said in a call: 12 -> 'twelve',
+    105 -> 'one hundred five', 2024 -> 'two thousand twenty-four'."""
+    if n < 0 or n >= 1_000_000:
+        raise ValueError(f"{n} is out of range")
+    if n < 20:
+        return _EN_UNITS[n]
+    if n < 100:
+        tens, rest = divmod(n, 10)
+        return _EN_TENS[tens] + (f"-{_EN_UNITS[rest]}" if rest else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return f"{_EN_UNITS[hundreds]} hundred" + (f" {number_words_en(rest)}" if rest else "")
+    thousands, rest = divmod(n, 1000)
+    return f"{number_words_en(thousands)} thousand" + (f" {number_words_en(rest)}" if rest else "")
+
+
+def spoken_number(n, language="id"):
+    """A number as words in ``language`` (the recorded-clip announcer needs words)."""
+    return number_words_en(n) if language == "en" else number_words(n)
+
+
 def announcement(prefix, number, counter_number, language="id"):
-    """What is spoken on a call: 'Nomor antrian A dua belas, silakan menuju loket dua.'"""
+    """What is spoken on a call, the number said twice:
+
+    'Nomor antrian A dua belas. A dua belas. Silakan menuju loket dua.'
+    'Number, A, 12. A, 12. Please go to counter 2.'
+
+    Each sentence is a unit for the announcer, which puts a pause between
+    them. In English the letter stands alone between commas so that espeak
+    says it as a letter ("ay"), not as the article ("uh").
+    """
     if language == "en":
-        return f"Number {prefix} {number}, please go to counter {counter_number}."
-    return (f"Nomor antrian {prefix} {number_words(number)}, "
-            f"silakan menuju loket {number_words(counter_number)}.")
+        return f"Number, {prefix}, {number}. {prefix}, {number}. Please go to counter {counter_number}."
+    words = number_words(number)
+    return f"Nomor antrian {prefix} {words}. {prefix} {words}. Silakan menuju loket {number_words(counter_number)}."
+
+
+def counter_name(number, language="id"):
+    """'Loket 2' / 'Counter 2' (non-breaking space) for a counter with no configured name."""
+    return text("counter", language, n=number)
+
+
+def footer_lines(configured, configured_en, language="id"):
+    """The ticket footer for ``language``: the configured lines, else the built-in ones."""
+    lines = configured_en if language == "en" else configured
+    return tuple(lines) if lines else FOOTER.get(language, FOOTER["id"])
 
 
 def counters_phrase(numbers, language="id"):

@@ -1,5 +1,6 @@
 """What a ticket says, in the device language. Pure: layout is the printer's job."""
 import dataclasses
+from urllib.parse import quote
 
 from kiosk.core import texts
 from kiosk.core.business_day import local_time
@@ -32,16 +33,56 @@ def build_content(cfg, ticket, ahead, wait_minutes, now=None, copy=False):
         ahead_text=ahead_text,
         wait_text=wait_text,
         instruction=texts.text("instruction", lang, counters=texts.counters_phrase(counters, lang)),
-        footer=tuple(cfg.printer.footer),
-        qr_data=qr_data(cfg, ticket) if cfg.printer.qr else "",
+        footer=texts.footer_lines(cfg.printer.footer, cfg.printer.footer_en, lang),
+        qr_data=qr_data(cfg, ticket),
         copy_text=texts.text("copy", lang) if copy else "",
         ticket_id=ticket.id,
     )
 
 
+QR_PREFIX = "PTSP1"
+
+
+def qr_purpose(cfg):
+    """What the ticket's QR code holds: "off", "ticket" or "url".
+
+    ``printer.qr_content = "auto"`` follows the survey: a QR that nothing reads
+    only costs paper (about 10 mm a ticket). A config without a survey
+    section (older schema) gets "ticket".
+    """
+    if not cfg.printer.qr:
+        return "off"
+    if cfg.printer.qr_content != "auto":
+        return cfg.printer.qr_content
+    survey = getattr(cfg, "survey", None)
+    if survey is None or not hasattr(survey, "enabled"):
+        return "ticket"
+    return "ticket" if survey.enabled else "off"
+
+
+def ticket_code(day, label):
+    """The ticket as a scanner types it: 'PTSP1:20261201:A-012'.
+
+    Short (a version-1 QR code), upper case without spaces so that a keyboard
+    wedge scanner types it exactly; the business day makes yesterday's ticket
+    recognisable as such.
+    """
+    return f"{QR_PREFIX}:{day.replace('-', '')}:{label.upper()}"
+
+
 def qr_data(cfg, ticket):
-    """Short and unique across devices: device id, business day, label, ticket id."""
-    return f"PTSP:{cfg.device.id}:{ticket.day}:{ticket.label}:{ticket.id}"
+    """The QR text of ``ticket`` for the configured purpose ('' for none)."""
+    purpose = qr_purpose(cfg)
+    if purpose == "ticket":
+        return ticket_code(ticket.day, ticket.label)
+    if purpose == "url":
+        # Plain replacement, not str.format: a stray brace in the address stays as written.
+        fields = {"{device}": cfg.device.id, "{day}": ticket.day.replace("-", ""), "{label}": ticket.label}
+        url = cfg.printer.qr_url
+        for field, value in fields.items():
+            url = url.replace(field, quote(value, safe=""))
+        return url
+    return ""
 
 
 def sample_content(cfg, service_code, now, priority=False):

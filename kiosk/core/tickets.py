@@ -1,8 +1,8 @@
 """Tickets and their life, as a literal transition table (no I/O).
 
     issued --print ok--> waiting --call--> called --finish--> served
-       \\--print failed--> void              |  \\--skip--> skipped
-                                            \\--recall--> called
+      |  \\--print failed after its first byte (uncertain)--> waiting
+       \\--print failed, no byte sent--> void       called --skip--> skipped
 
 A void ticket never reaches ``called``; the store refuses any move that is not
 in TRANSITIONS with IllegalTransition.
@@ -19,12 +19,39 @@ STATES = (ISSUED, WAITING, VOID, CALLED, SERVED, SKIPPED)
 TRANSITIONS = {
     (ISSUED, "printed"): WAITING,
     (ISSUED, "void"): VOID,
+    # Ticket-in-hand rule (issue 10): once its first byte may have reached the
+    # printer, a ticket is never void. A failed or interrupted print leaves it
+    # callable, marked uncertain (kiosk.services.store_prints).
+    (ISSUED, "print_uncertain"): WAITING,
+    # ``ptsp-kiosk issue`` (a script, no printer): callable at once, in the same
+    # transaction as its issue, so a kiosk starting meanwhile never voids it.
+    (ISSUED, "issued_unprinted"): WAITING,
     (WAITING, "called"): CALLED,
     (WAITING, "void"): VOID,  # a technician cancels a ticket that never printed right
     (CALLED, "recalled"): CALLED,
     (CALLED, "served"): SERVED,
     (CALLED, "skipped"): SKIPPED,
+    # Counter staff (issue 15): a called visitor who needs another service goes
+    # back to waiting in that service's queue, keeping the label; a skipped
+    # visitor who comes back is called by number.
+    (CALLED, "transferred"): WAITING,
+    (SKIPPED, "called"): CALLED,
 }
+
+# Where a transferred ticket queues in its new service ([queue] transfer_position).
+TRANSFER_ORIGINAL, TRANSFER_FRONT = "original", "front"
+
+
+def queue_key(ticket):
+    """Sort key of a waiting ticket in its service's queue (pure).
+
+    A ticket transferred "to the front" goes before everyone else, in the
+    order of the transfers; every other ticket (transferred "by original
+    issue time" or never transferred) queues by when it was issued.
+    """
+    if ticket.queue_front:
+        return (0, ticket.queued_at or 0.0, ticket.id)
+    return (1, ticket.issued_at, ticket.id)
 
 
 def next_state(state, verb):
@@ -52,6 +79,16 @@ class Ticket:
     counter: Optional[int] = None
     void_reason: Optional[str] = None
     print_count: int = 0
+    # After a transfer (issue 15): the service whose queue the ticket is in now
+    # (None: ``service``, the service it was issued for, which keeps its number).
+    queue_service: Optional[str] = None
+    queue_front: bool = False
+    queued_at: Optional[float] = None
+
+    @property
+    def current_service(self):
+        """The service the ticket waits for or is served in now."""
+        return self.queue_service or self.service
 
     @property
     def label(self):

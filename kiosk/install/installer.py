@@ -8,10 +8,20 @@ is already there first. Each step reports one of
 - ``done``: a system command that is idempotent by itself (sysusers, enable),
 - ``skipped``: not done here, with the reason.
 
-With ``--root PREFIX`` other than ``/`` (tests, image building) files go below
-PREFIX; the user and groups are written into PREFIX/etc by
-``systemd-sysusers --root``; commands that act on the running system
-(apt-get, systemd-tmpfiles, udevadm, systemctl) are skipped and reported.
+Three ways to run:
+
+- on a booted system (``/`` with a running systemd): every step;
+- offline, in a chroot or container of an image being built (``/`` without a
+  running systemd): every step, but units are enabled with
+  ``systemctl --root`` (or the same symlinks) and what needs the running
+  system (daemon-reload, udev reload, starting) is deferred to first boot;
+- with ``--root PREFIX`` (tests, image folders): files go below PREFIX, the
+  user and groups into PREFIX/etc (``systemd-sysusers --root``), units are
+  enabled below PREFIX; apt-get and tmpfiles are skipped and reported.
+
+lgpio (GPIO) comes from apt's python3-lgpio where the archive has it
+(Raspberry Pi OS), else from PyPI into the venv on arm64/armhf
+(``kiosk.install.gpio``); the log says which.
 
 This module imports only the standard library, so a fresh Pi runs it with the
 system Python before any dependency is installed:
@@ -21,20 +31,27 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
 from kiosk.core.errors import KioskError
+from kiosk.install import gpio, offline
+from kiosk.install.pyenv import (LIST_REQUIREMENTS, InstallError, create_venv,
+                                 requirements_without_pygame)
+from kiosk.install.pyenv import run as _run
+from kiosk.install.pyenv import tail as _tail
+
+__all__ = ["Action", "InstallError", "Installer", "create_venv", "requirements_without_pygame",
+           "add_arguments", "run_from_args", "main"]
 
 USER = "ptsp-kiosk"
 GROUPS = ("gpio", "lp", "video", "input", "audio", "render", "dialout")
 KIOSK_UNIT = "ptsp-kiosk.service"
 RECEIVER_UNIT = "ptsp-receiver.service"
+PROVISION_UNIT = "ptsp-kiosk-provision.service"
 UDEV_RULE = "60-ptsp-kiosk-printer.rules"
 APP_DIR = Path("opt/ptsp-kiosk")
 VENV_DIR = APP_DIR / "venv"
@@ -47,6 +64,7 @@ KIOSK_FILES = {
     "systemd/ptsp-kiosk.tmpfiles": ("etc/tmpfiles.d/ptsp-kiosk.conf", 0o644),
     f"systemd/{KIOSK_UNIT}": (f"etc/systemd/system/{KIOSK_UNIT}", 0o644),
     f"systemd/{RECEIVER_UNIT}": (f"etc/systemd/system/{RECEIVER_UNIT}", 0o644),
+    f"systemd/{PROVISION_UNIT}": (f"etc/systemd/system/{PROVISION_UNIT}", 0o644),
     f"systemd/{UDEV_RULE}": (f"etc/udev/rules.d/{UDEV_RULE}", 0o644),
 }
 RECEIVER_FILES = {k: v for k, v in KIOSK_FILES.items() if k.endswith((KIOSK_UNIT, RECEIVER_UNIT))}
@@ -54,11 +72,11 @@ DOCS = ("docs/TECHNICIAN.md", "docs/SYNC_PROTOCOL.md", "README.md")
 EXAMPLE_CONFIG = "config/kiosk.example.toml"
 
 # Debian packages for the kiosk. python3-pygame brings an SDL with KMSDRM (the
-# pip wheel has none, see PITFALLS.md); python3-lgpio is the Pi 5 GPIO backend.
+# pip wheel has none, see PITFALLS.md). python3-lgpio is added where the archive
+# has it (kiosk.install.gpio).
 APT_PACKAGES = {
-    "system": ["python3-venv", "python3-pip", "python3-pygame", "python3-lgpio",
-               "espeak-ng", "fonts-dejavu-core"],
-    "pygame-ce": ["python3-venv", "python3-pip", "python3-lgpio", "espeak-ng", "fonts-dejavu-core"],
+    "system": ["python3-venv", "python3-pip", "python3-pygame", "espeak-ng", "fonts-dejavu-core"],
+    "pygame-ce": ["python3-venv", "python3-pip", "espeak-ng", "fonts-dejavu-core"],
     "pip": ["python3-venv", "python3-pip"],
 }
 PYGAME_CHOICES = tuple(APT_PACKAGES)
@@ -81,10 +99,6 @@ if [ "$(id -u)" = 0 ] && [ "$1" != install ] && id -u ptsp-kiosk >/dev/null 2>&1
 fi
 exec "$VENV/bin/ptsp-kiosk" "$@"
 """
-
-
-class InstallError(KioskError, RuntimeError):
-    """The installation cannot go on; the message says what to do."""
 
 
 @dataclass
@@ -114,18 +128,23 @@ class Installer:
     """Installs the kiosk (``role="kiosk"``) or the office receiver
     (``role="receiver"``) below ``root``.
 
-    ``live`` (default: root is ``/``) runs the commands that change the running
-    system; ``runner`` runs a command list and returns a CompletedProcess-like
-    object (tests pass a recorder).
+    ``live`` (default: root is ``/``) runs the commands that change the system
+    (apt-get, sysusers, tmpfiles); ``booted`` (default: live and systemd is
+    running) also those that need a running systemd and udev, else they are
+    deferred to first boot (``self.deferred``); ``machine`` is the target's
+    ``platform.machine()`` for the lgpio choice; ``runner`` runs a command list
+    and returns a CompletedProcess-like object (tests pass a recorder).
     """
 
     def __init__(self, root="/", source=None, *, role="kiosk", enable=True, venv=True, apt=True,
-                 pygame=None, python=None, live=None, runner: Optional[Callable] = None,
-                 report: Callable[[Action], None] = lambda a: None):
+                 pygame=None, python=None, live=None, booted=None, machine="",
+                 runner: Optional[Callable] = None, report: Callable[[Action], None] = lambda a: None):
         if role not in ("kiosk", "receiver"):
             raise InstallError(f"unknown role {role!r} (kiosk or receiver)")
         self.root = Path(root)
         self.live = (self.root.resolve() == Path("/")) if live is None else live
+        self.booted = (self.live and offline.systemd_booted()) if booted is None else booted
+        self.machine = machine
         source = Path(source) if source else default_source()
         if source is None:
             raise InstallError("cannot find the source (the ptsp-kiosk checkout with systemd/); "
@@ -142,6 +161,8 @@ class Installer:
         self.runner = runner or _run
         self.report = report
         self.actions: list[Action] = []
+        self.deferred: list[str] = []  # what first boot does instead (offline installs)
+        self.lgpio = gpio.LgpioChoice("none", "not decided yet")
 
     # -- the plan --------------------------------------------------------------
     def run(self) -> list[Action]:
@@ -152,6 +173,7 @@ class Installer:
             raise InstallError("installing into the system needs root: run it with sudo "
                                "(or pass --root PREFIX to install into a folder)")
         kiosk = self.role == "kiosk"
+        self._choose_lgpio()
         self._apt()
         for src, (dest, mode) in (KIOSK_FILES if kiosk else RECEIVER_FILES).items():
             self._install_file(self.source / src, self.root / dest, mode)
@@ -167,7 +189,7 @@ class Installer:
         self._make_venv()
         if kiosk:
             self._udev_reload()
-        self._systemd(KIOSK_UNIT if kiosk else RECEIVER_UNIT)
+        self._systemd([KIOSK_UNIT, PROVISION_UNIT] if kiosk else [RECEIVER_UNIT])
         return self.actions
 
     # -- steps -----------------------------------------------------------------
@@ -182,6 +204,18 @@ class Installer:
             raise InstallError(f"{self.source} is not a complete ptsp-kiosk source: missing "
                                f"{', '.join(missing)}")
 
+    def _apt_usable(self):
+        return self.venv and self.apt and self.live and bool(shutil.which("apt-get"))
+
+    def _choose_lgpio(self):
+        if self.role != "kiosk" or not self.venv:
+            self.lgpio = gpio.LgpioChoice("none", "no kiosk venv")
+            return
+        # Only a venv with the system site packages sees Debian's python3-lgpio.
+        use_apt = self._apt_usable() and self.pygame == "system"
+        self.lgpio = gpio.choose_lgpio(self._apt_knows, self.machine, use_apt=use_apt)
+        self._add("done", "GPIO backend", self.lgpio.reason)
+
     def _apt(self):
         what = "Debian packages"
         if not self.venv:
@@ -193,6 +227,8 @@ class Installer:
         if not shutil.which("apt-get"):
             return self._add("skipped", what, "no apt-get on this system")
         packages = [p for p in APT_PACKAGES[self.pygame] if self._apt_knows(p)]
+        if self.lgpio.source == "apt":
+            packages.append(gpio.APT_PACKAGE)
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         self._command(["apt-get", "install", "-y", "--no-install-recommends", *packages],
                       f"{what}: {' '.join(packages)}", env=env,
@@ -272,6 +308,7 @@ class Installer:
     def _tmpfiles(self):
         what = "directories and permissions (tmpfiles)"
         if not self.live:
+            self.deferred.append("directories and permissions: systemd-tmpfiles-setup at every boot")
             return self._add("skipped", what, f"not on the running system (root {self.root})")
         conf = self.root / KIOSK_FILES["systemd/ptsp-kiosk.tmpfiles"][0]
         self._command(["systemd-tmpfiles", "--create", str(conf)], what)
@@ -297,36 +334,63 @@ class Installer:
             # Our package without deps (its pygame>= would pull the wheel without
             # KMSDRM over Debian's), then every other dependency.
             self._command([*pip, "--force-reinstall", "--no-deps", str(self.source)], "ptsp-kiosk")
-            result = self._command([str(venv / "bin" / "python"), "-c", _LIST_REQUIREMENTS],
+            result = self._command([str(venv / "bin" / "python"), "-c", LIST_REQUIREMENTS],
                                    "dependency list", quiet=True)
             reqs = requirements_without_pygame(result.stdout.splitlines())
             if reqs:
                 self._command([*pip, *reqs], "dependencies: " + ", ".join(reqs))
-        result = self._command([str(venv / "bin" / "python"), "-c",
-                                RUNTIME_IMPORTS + "; print(pygame.version.ver)"],
+        if self.lgpio.source == "pip":
+            self._command([*pip, gpio.PIP_REQUIREMENT], f"GPIO backend: {gpio.PIP_REQUIREMENT} from PyPI",
+                          hint="the kiosk's buttons need it; check the network and run the installer again")
+        imports = RUNTIME_IMPORTS + (", lgpio" if self.lgpio.source != "none" else "")
+        result = self._command([str(venv / "bin" / "python"), "-c", imports + "; print(pygame.version.ver)"],
                                "runtime check", env=dict(os.environ, PYGAME_HIDE_SUPPORT_PROMPT="1"),
                                quiet=True, hint="a library is missing from the virtual environment")
-        self._add("done", "runtime check", f"all imports work, pygame {result.stdout.strip()}")
+        gpio_note = f", lgpio ({self.lgpio.source})" if self.lgpio.source != "none" else ""
+        self._add("done", "runtime check", f"all imports work, pygame {result.stdout.strip()}{gpio_note}")
 
     def _udev_reload(self):
         what = "udev rules reloaded, USB printers re-checked"
-        if not self.live:
-            return self._add("skipped", what, f"not on the running system (root {self.root})")
+        if not self.booted:
+            self.deferred.append("udev rule for USB printers: udev reads it at boot")
+            return self._add("skipped", what, "no running system: udev reads the rule at boot")
         if not shutil.which("udevadm"):
             return self._add("skipped", what, "no udevadm (not a udev system)")
         self._command(["udevadm", "control", "--reload"], "udev rules reloaded", quiet=True)
         self._command(["udevadm", "trigger", "--subsystem-match=usb", "--subsystem-match=usbmisc"],
                       what)
 
-    def _systemd(self, unit):
-        if not self.live:
-            self._add("skipped", "systemctl daemon-reload", f"not on the running system (root {self.root})")
-            return self._add("skipped", f"systemctl enable {unit}", f"not on the running system (root {self.root})")
-        self._command(["systemctl", "daemon-reload"], "systemctl daemon-reload")
-        if not self.enable:
-            return self._add("skipped", f"systemctl enable {unit}", "--no-enable")
-        self._command(["systemctl", "enable", unit], f"systemctl enable {unit}",
-                      detail="starts at boot; start now with `systemctl restart " + unit.split(".")[0] + "`")
+    def _systemd(self, units):
+        if self.booted:
+            self._command(["systemctl", "daemon-reload"], "systemctl daemon-reload")
+        else:
+            self._add("skipped", "systemctl daemon-reload", "no running systemd: it reads the units at boot")
+        for unit in units:
+            what = f"systemctl enable {unit}"
+            if not self.enable:
+                self._add("skipped", what, "--no-enable")
+            elif self.booted:
+                self._command(["systemctl", "enable", unit], what,
+                              detail="starts at boot; start now with `systemctl restart " + unit.split(".")[0] + "`")
+            else:
+                self._enable_offline(unit, what)
+        if not self.booted and self.enable:
+            self.deferred.append(f"starting {', '.join(units)}: at first boot")
+
+    def _enable_offline(self, unit, what):
+        was_enabled = offline.is_enabled_offline(self.root, unit)
+        tool = shutil.which("systemctl")
+        if tool:
+            # Needs no running systemd: it only makes the [Install] symlinks below the root.
+            self._command([tool, f"--root={self.root}", "enable", unit], what, quiet=True)
+            how = f"systemctl --root={self.root}"
+        else:
+            try:
+                offline.enable_with_symlinks(self.root, unit)
+            except (OSError, ValueError) as e:
+                raise InstallError(f"{what}: cannot make its symlinks: {e}") from None
+            how = "symlinks from its [Install] section (no systemctl here)"
+        self._add("unchanged" if was_enabled else "done", what, f"offline, with {how}; starts at first boot")
 
     # -- helpers ---------------------------------------------------------------
     def _add(self, status, what, detail=""):
@@ -347,46 +411,6 @@ class Installer:
         return result
 
 
-# Printed by the venv's Python: the requirements of the installed package.
-_LIST_REQUIREMENTS = (
-    "import importlib.metadata as m\n"
-    "print('\\n'.join(m.requires('ptsp-kiosk') or []))\n"
-)
-
-
-def requirements_without_pygame(requirements):
-    """The run-time requirements minus pygame (which comes from Debian's
-    python3-pygame or pygame-ce) and minus extras such as ``test``."""
-    keep = []
-    for req in requirements:
-        req = req.strip()
-        if not req or "extra ==" in req:
-            continue
-        name = re.split(r"[<>=!~ ;\[(]", req, maxsplit=1)[0].strip().lower()
-        if name != "pygame":
-            keep.append(req)
-    return keep
-
-
-def create_venv(path: Path, python: str, *, system_site_packages: bool, pip: bool = True,
-                runner: Optional[Callable] = None):
-    """Create a virtual environment at ``path`` with interpreter ``python``.
-
-    ``system_site_packages`` lets it see Debian's python3-pygame (KMSDRM) and
-    python3-lgpio. Raises InstallError with the tool's message on failure.
-    """
-    cmd = [python, "-m", "venv"]
-    if system_site_packages:
-        cmd.append("--system-site-packages")
-    if not pip:
-        cmd.append("--without-pip")
-    cmd.append(str(path))
-    result = (runner or _run)(cmd)
-    if result.returncode != 0:
-        hint = " (on Debian: apt-get install python3-venv)" if "ensurepip" in (result.stderr or "") else ""
-        raise InstallError(f"cannot create the virtual environment {path}: {_tail(result)}{hint}")
-
-
 def _accounts(root):
     """The user and group databases below ``root``, to tell whether sysusers changed them."""
     def read(name):
@@ -395,15 +419,6 @@ def _accounts(root):
         except FileNotFoundError:
             return b""
     return read("passwd"), read("group")
-
-
-def _run(cmd, env=None):
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-
-
-def _tail(result, lines=3):
-    text = ((result.stderr or "") + (result.stdout or "")).strip().splitlines()
-    return " | ".join(text[-lines:]) or "no output"
 
 
 def add_arguments(parser: argparse.ArgumentParser):
@@ -437,6 +452,14 @@ def run_from_args(args, out=None) -> int:
     installer = Installer(args.root, args.source, role=args.role, enable=args.enable, venv=args.venv,
                           apt=args.apt, pygame=args.pygame, python=args.python, report=report)
     installer.run()
+    if installer.deferred:
+        print("Offline install (no running systemd): done except what first boot does:", file=out)
+        for item in installer.deferred:
+            print(f"  deferred  {item}", file=out)
+        if args.role == "kiosk":
+            print("Put ptsp-kiosk.toml (and ptsp-sync.token) on the boot partition: the first boot "
+                  "applies them (ptsp-kiosk-provision.service).", file=out)
+        return 0
     print("Installed. Next: edit /etc/ptsp-kiosk/kiosk.toml, then `sudo ptsp-kiosk check-config`, "
           "`sudo ptsp-kiosk test-print`, `sudo systemctl restart ptsp-kiosk` (docs/TECHNICIAN.md)."
           if args.role == "kiosk" else

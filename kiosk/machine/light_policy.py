@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional
 
-ON = "on"
-OFF = "off"
-BLINK = "blink"
-MODES = (ON, OFF, BLINK)
+from kiosk.core.ports import BLINK, MODES, OFF, ON  # noqa: F401  (re-exported)
 
 
 def service_light(can_issue: bool, printing: bool, printer_usable: Optional[bool]) -> str:

@@ -2,10 +2,17 @@
 
 The main loop calls ``PrintWorker.submit(ticket_id, content)``, which only
 puts the job on a queue. The worker thread prints it and answers with a
-``PrintFinished`` event; the main loop then marks the ticket printed, or void
-with the reason. Every job has a deadline (``printer.timeout`` from submit),
-so a stalled printer costs one voided ticket, never a frozen kiosk, and a
-job that waited past its deadline is not printed late (no ghost tickets).
+``PrintFinished`` event whose ``outcome`` the main loop records
+(``QueueService.record_print_outcome``). Every job has a deadline
+(``printer.timeout`` from submit): a stalled printer costs one ticket, never
+a frozen kiosk, and no byte of a job reaches the printer after its deadline
+(drivers.printer.deadline writes in chunks against it).
+
+The ticket-in-hand rule: right before the first byte of a ticket goes to the
+printer, the worker records durably in its own store connection that printing
+started (``Store.print_started``). A job that fails before that is "void" (no
+byte can be on paper); one that fails or times out after it is "uncertain":
+the ticket stays callable, and staff see it in ``status`` and ``report``.
 
 Between jobs the worker reads the printer's health every
 ``printer.status_interval`` seconds and sends ``PrinterHealthChanged`` when
@@ -29,6 +36,7 @@ import time
 
 from kiosk.core.errors import KioskError, PrinterError, PrinterTimeout
 from kiosk.core.events import PrintFinished, PrinterHealth, PrinterHealthChanged
+from kiosk.core.print_job import PrintJob
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,9 @@ KEY_REPLACED = "printer.paper_replaced_at"
 KEY_MM = "printer.mm_per_ticket"
 STATUS_CALL_TIMEOUT = 8.0  # a health read (connect + three queries) that takes longer is a stall
 MAX_STUCK = 3  # helper threads left blocked inside a dead printer before jobs fail at once
+# After a job's deadline its writer stops by itself within a chunk; this long
+# it is given to return before the worker gives it up as stuck.
+WRITE_GRACE = 1.0
 
 _STOP = object()
 
@@ -152,29 +163,45 @@ class PrintWorker:
     ``printer_cfg`` is the [printer] config section (timeout, status_interval,
     roll_length, roll_warn); ``printer`` a drivers.printer TicketPrinter, which
     reconnects by itself after ``close()``; ``events`` the main loop's
-    queue.Queue. The roll counter keeps its count in the Store at ``db_path``
-    (opened by the worker thread itself) or in whatever ``open_meta()``
-    returns; with neither it counts in memory only.
+    queue.Queue. The worker opens its own Store at ``db_path`` (in its own
+    thread): there it records ``print_started`` before each ticket's first
+    byte, and keeps the roll counter. ``open_meta()`` may give the roll
+    counter another store; ``record_start(ticket_id)`` may replace the
+    recording (tests). Without a store nothing is recorded.
     """
 
-    def __init__(self, printer_cfg, printer, events, db_path=None, open_meta=None, clock=time.monotonic):
+    def __init__(self, printer_cfg, printer, events, db_path=None, open_meta=None, clock=time.monotonic,
+                 record_start=None):
         self._printer = printer
         self._events = events
         self.timeout = printer_cfg.timeout
         self.status_interval = printer_cfg.status_interval
+        self._db_path = db_path
+        self._store = None  # opened by the worker thread on first use
         if open_meta is None and db_path:
-            def open_meta():
-                from kiosk.services.store import Store
-
-                return Store(db_path)
+            open_meta = self._worker_store
         self.roll = (RollCounter(printer_cfg.roll_length, printer_cfg.roll_warn, open_meta=open_meta)
                      if printer_cfg.roll_length > 0 else None)
+        self._record_start = record_start or (self._store_print_started if db_path else None)
         self._clock = clock
         self._jobs = queue.Queue()
         self._stuck = []
         self._thread = None
         self.health = PrinterHealth(online=None, paper="unknown", detail="not read yet")
         self._printer_health = self.health
+
+    def _worker_store(self):
+        if self._store is None:
+            from kiosk.services.store import Store
+
+            self._store = Store(self._db_path)
+        return self._store
+
+    def _store_print_started(self, ticket_id):
+        store = self._worker_store()
+        # Recorded times never go backwards (the clock guard's rule), even here.
+        last = store.last_event()[1]
+        store.print_started(ticket_id, max(time.time(), last or 0.0))
 
     # -- the caller's side ---------------------------------------------------
     def start(self):
@@ -218,33 +245,66 @@ class PrintWorker:
                 log.exception("print worker")
         _quiet_close(self._printer)
 
-    def _call(self, fn, timeout):
-        """Run ``fn()`` on a helper thread; PrinterTimeout when it does not
+    def _call(self, fn, timeout, on_start=None):
+        """Run ``fn(start)`` on a helper thread; PrinterTimeout when it does not
         return within ``timeout``. The helper is left behind, blocked in the
-        dead printer, and the printer is dropped so the next call reopens it."""
+        dead printer, and the printer is dropped so the next call reopens it.
+
+        ``start`` (a callable for the helper) runs ``on_start()`` on *this*
+        thread, which owns the store connection, and waits for it: the helper
+        sends its first byte only once that returned. Returns (value, whether
+        ``on_start`` ran)."""
         self._stuck = [t for t in self._stuck if t.is_alive()]
         if len(self._stuck) >= MAX_STUCK:
-            raise PrinterTimeout("printer stalled: earlier jobs are still blocked in it")
-        result = {}
-        done = threading.Event()
+            stalled = PrinterTimeout("printer stalled: earlier jobs are still blocked in it")
+            stalled.print_started = False
+            raise stalled
+        messages = queue.Queue()
+        started = []
+
+        def start(wait):
+            reply = queue.Queue(maxsize=1)
+            messages.put(("start", reply))
+            try:
+                error = reply.get(timeout=max(0.0, wait))
+            except queue.Empty:
+                raise PrinterTimeout("the start of printing could not be recorded in time") from None
+            if error is not None:
+                raise error
 
         def run():
             try:
-                result["value"] = fn()
+                messages.put(("done", fn(start), None))
             except BaseException as e:  # handed to the worker thread below
-                result["error"] = e
-            finally:
-                done.set()
+                messages.put(("done", None, e))
 
         helper = threading.Thread(target=run, name="printer-io", daemon=True)
         helper.start()
-        if not done.wait(max(0.0, timeout)):
-            self._stuck.append(helper)
-            self._discard()
-            raise PrinterTimeout(f"printer did not finish within {timeout:.1f} s (stalled or jammed?)")
-        if "error" in result:
-            raise result["error"]
-        return result.get("value")
+        end = self._clock() + timeout
+        while True:
+            try:
+                message = messages.get(timeout=max(0.0, end - self._clock()))
+            except queue.Empty:
+                self._stuck.append(helper)
+                self._discard()
+                late = PrinterTimeout(f"printer did not finish within {timeout:.1f} s (stalled or jammed?)")
+                late.print_started = bool(started)
+                raise late from None
+            if message[0] == "start":
+                try:
+                    if on_start is not None:
+                        on_start()
+                    started.append(True)
+                    message[1].put(None)
+                except Exception as e:  # nothing may be sent: the store could not record the start
+                    log.error("cannot record the start of printing: %s", e)
+                    message[1].put(PrinterError(f"cannot record the start of printing: {e}"))
+                continue
+            _, value, error = message
+            if error is not None:
+                error.print_started = bool(started)
+                raise error
+            return value, bool(started)
 
     def _discard(self):
         """Close the printer connection so the next job or health read opens
@@ -257,34 +317,47 @@ class PrintWorker:
     def _print(self, job):
         left = job.deadline - self._clock()
         if left <= 0:
-            self._finish(job.ticket_id, PrinterTimeout("printer busy: the ticket could not start printing in time"))
+            self._finish(job.ticket_id, PrinterTimeout("printer busy: the ticket could not start printing in time"),
+                         started=False)
             return
+
+        def run(start):
+            print_job = PrintJob(deadline=job.deadline, clock=self._clock,
+                                 on_start=lambda: start(job.deadline - self._clock()))
+            return self._printer.print_ticket(job.content, print_job)
+
+        record = None if self._record_start is None else (lambda: self._record_start(job.ticket_id))
         try:
-            mm = self._call(lambda: self._printer.print_ticket(job.content), left)
+            mm, _ = self._call(run, left + WRITE_GRACE, on_start=record)
         except KioskError as e:
             # Already disconnected: the printer's send() drops its link on a
             # PrinterError, and _call() does on a timeout.
-            self._finish(job.ticket_id, e)
+            self._finish(job.ticket_id, e, getattr(e, "print_started", True))
             self._poll()  # tell the UI now, not at the next interval
             return
         except Exception as e:
             log.exception("printing ticket %s", job.ticket_id)
             self._discard()
-            self._finish(job.ticket_id, PrinterError(f"unexpected printer failure: {e}"))
+            self._finish(job.ticket_id, PrinterError(f"unexpected printer failure: {e}"),
+                         getattr(e, "print_started", True))
             return
         if self.roll is not None:
             self.roll.add(mm)
-        self._events.put(PrintFinished(job.ticket_id))
+        preview = getattr(self._printer, "last_path", None)
+        self._events.put(PrintFinished(job.ticket_id, outcome="printed", preview_png=str(preview or "")))
         self._publish(self._printer_health)  # the roll counter may have crossed its warning
 
-    def _finish(self, ticket_id, error):
+    def _finish(self, ticket_id, error, started):
+        """Report a failed job: "uncertain" once its start was recorded (a byte
+        may be on paper), else "void"."""
         code = getattr(error, "code", "PRN")
-        log.warning("ticket %s not printed: %s (%s)", ticket_id, error, code)
-        self._events.put(PrintFinished(ticket_id, str(error), code))
+        outcome = "uncertain" if started else "void"
+        log.warning("ticket %s %s: %s (%s)", ticket_id, "print uncertain" if started else "not printed", error, code)
+        self._events.put(PrintFinished(ticket_id, str(error), code, outcome=outcome))
 
     def _poll(self):
         try:
-            health = self._call(self._printer.status, STATUS_CALL_TIMEOUT)
+            health, _ = self._call(lambda start: self._printer.status(), STATUS_CALL_TIMEOUT)
         except PrinterTimeout as e:
             health = PrinterHealth(online=None, paper="unknown", detail=str(e))
         except KioskError as e:

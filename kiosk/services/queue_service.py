@@ -18,6 +18,8 @@ from kiosk.core.config import parse_hhmm
 from kiosk.core.errors import IssueRefused, UnknownName
 from kiosk.core.ticket_content import build_content
 from kiosk.core.tickets import Ticket, TicketContent
+from kiosk.services.queue_counters import CounterOperations
+from kiosk.services.store_prints import RecoveryReport
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Call:
     counter_name: str
     text: str  # the announcement
     at: float
+    call_id: int = 0  # the call's event sequence number: increases with every call and recall
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,11 @@ class Status:
     counts: dict = field(default_factory=dict)  # service -> {state: n}
 
 
-class QueueService:
-    """Queue operations on one Store; use it from the thread that owns the store."""
+class QueueService(CounterOperations):
+    """Queue operations on one Store; use it from the thread that owns the store.
+
+    The counter staff operations (transfer, call a chosen number, open and
+    close a counter) come from kiosk.services.queue_counters."""
 
     def __init__(self, cfg, store, clock=time.time, clock_synced=None):
         """``clock()`` returns UTC epoch seconds; ``clock_synced()`` returns
@@ -98,14 +104,21 @@ class QueueService:
             raise IssueRefused("clock", "the clock is not set")
         local = self._local(dc)
         rules.check_issue(service, local.weekday(), local.hour * 60 + local.minute, issued_today, priority)
+        # Open hours, but every counter of the service closed: promise nothing.
+        rules.check_counters_open(service, self.cfg.counters_for(service.code), self.store.closed_counters(dc.day))
 
     def _wait(self, service, ahead):
         recent = self.store.recent_service_seconds(service.code, self.cfg.queue.estimate_window)
         return rules.estimate_wait_minutes(ahead, recent, service.service_minutes,
                                            len(self.cfg.counters_for(service.code)))
 
-    def issue(self, service_code, priority=False):
+    def issue(self, service_code, priority=False, unprinted=False):
         """Store a ticket for a service and return it with its content.
+
+        ``unprinted``: a ticket from a script (``ptsp-kiosk issue``), which no
+        printer will print: it is callable at once (state waiting, event
+        ``issued_unprinted``), in the same transaction, so it is never left
+        ``issued`` for recovery at start to void.
 
         Raises IssueRefused (closed, outside_hours, quota, no_priority,
         range_full, clock) or UnknownName.
@@ -118,6 +131,8 @@ class QueueService:
             self._check(service, dc, priority, issued_today)
             wait = self._wait(service, ahead)
             ticket = self.store.issue(dc.day, service, priority, dc.now)
+            if unprinted:
+                ticket = self.store.transition(ticket.id, "issued_unprinted", dc.now, current=ticket)
         return Issued(ticket, build_content(self.cfg, ticket, ahead, wait), ahead, wait)
 
     def content_for(self, ticket, copy=False):
@@ -130,23 +145,40 @@ class QueueService:
         wait = self._wait(self.cfg.service(ticket.service), ahead)
         return build_content(self.cfg, ticket, ahead, wait, copy=copy)
 
+    # --- print outcomes (ticket-in-hand rule, kiosk.services.store_prints) --------
+
     def printed(self, ticket_id):
         """The ticket came out of the printer: it now waits to be called."""
-        return self.store.transition(ticket_id, "printed", self.day_clock().now)
+        return self.store.settle_print(ticket_id, "printed", self.day_clock().now)
 
     def void(self, ticket_id, reason):
-        """Printing failed: the number is never called."""
-        return self.store.transition(ticket_id, "void", self.day_clock().now, reason=reason)
+        """Printing failed before any byte went out: the number is never called.
+        A ticket whose printing had started becomes uncertain instead."""
+        return self.store.settle_print(ticket_id, "void", self.day_clock().now, reason)
+
+    def uncertain(self, ticket_id, reason):
+        """Printing failed or timed out after it started: callable, marked uncertain."""
+        return self.store.settle_print(ticket_id, "uncertain", self.day_clock().now, reason)
+
+    def record_print_outcome(self, ticket_id, outcome, reason=""):
+        """Settle a ticket by the print worker's outcome: printed | void | uncertain."""
+        return self.store.settle_print(ticket_id, outcome, self.day_clock().now, reason)
+
+    def recover_interrupted(self):
+        """Once, when the kiosk starts: settle what the last run left ``issued``
+        (printing started -> waiting, uncertain; only queued -> void)."""
+        return RecoveryReport(tuple(self.store.recover_interrupted(self.day_clock().now)))
 
     def availability(self):
         """{service code: Availability} for the home screen and lights."""
         dc = self.day_clock()
         lang = self.cfg.device.language
         counts = self.store.count_by_state(dc.day)
+        in_queue = self.store.waiting_by_service(dc.day)  # transfers count where they wait
         out = {}
         for service in self.cfg.services:
             states = counts.get(service.code, {})
-            waiting = states.get(T.WAITING, 0)
+            waiting = in_queue.get(service.code, 0)
             # The quota counts what counts_for_issue() counts: every ticket but void ones.
             issued_today = sum(n for state, n in states.items() if state != T.VOID)
             try:
@@ -163,28 +195,33 @@ class QueueService:
     def _call(self, ticket, counter, verb, now):
         # Always called inside the caller's transaction, where ``ticket`` was read.
         ticket = self.store.transition(ticket.id, verb, now, counter=counter.number, current=ticket)
-        return self._as_call(ticket, counter, now)
+        return self._as_call(ticket, counter, now, self.store.latest_seq(ticket.id))
 
-    def _as_call(self, ticket, counter, at):
+    def _as_call(self, ticket, counter, at, call_id=0):
         text = texts.announcement(ticket.prefix, ticket.number, counter.number, self.cfg.device.language)
-        return Call(ticket, counter.number, self.cfg.counter_name(counter), text, at)
+        return Call(ticket, counter.number, self.cfg.counter_name(counter), text, at, call_id)
 
     def call_next(self, counter_number):
         """Finish the counter's current ticket (served) and call the next one.
 
-        Returns the Call, or None when nobody waits for this counter.
+        Returns the Call, or None when nobody waits for this counter (logged
+        as ``nobody_waiting``). OperationRefused("counter_closed") when the
+        counter is closed: a closed counter never receives a call.
         """
         counter = self.cfg.counter(counter_number)
         dc = self.day_clock()
         q = self.cfg.queue
         with self.store.transaction():
+            rules.check_counter_open(counter, self.store.closed_counters(dc.day))  # OperationRefused
             current = self.store.current(dc.day, counter.number)
             if current is not None:
                 self.store.transition(current.id, "served", dc.now, counter=counter.number, current=current)
-            waiting = self.store.tickets(dc.day, states=(T.WAITING,), services=counter.services)
+            # Transfers to the front first, then by original issue time.
+            waiting = rules.queue_order(self.store.tickets(dc.day, states=(T.WAITING,), services=counter.services))
             streak = self.store.normal_streak(dc.day, counter.number, q.priority_every)
             chosen = rules.choose_next(waiting, q.priority_policy, q.priority_every, streak)
             if chosen is None:
+                self.store.log_nobody_waiting(dc.day, counter.number, dc.now)
                 return None
             return self._call(chosen, counter, "called", dc.now)
 
@@ -212,7 +249,8 @@ class QueueService:
         """Waiting per service and now serving per counter."""
         dc = self.day_clock()
         counts = self.store.count_by_state(dc.day)
-        waiting = {s.code: counts.get(s.code, {}).get(T.WAITING, 0) for s in self.cfg.services}
+        in_queue = self.store.waiting_by_service(dc.day)  # transfers count where they wait
+        waiting = {s.code: in_queue.get(s.code, 0) for s in self.cfg.services}
         serving = []
         for counter in self.cfg.counters:
             current = self.store.current(dc.day, counter.number)
@@ -223,12 +261,12 @@ class QueueService:
         """The latest ``limit`` calls (newest first) of the business day, one
         per ticket, less those at counters no longer configured."""
         calls = []
-        for ticket, counter_number, at in self.store.recent_calls(self.day_clock().day, limit):
+        for ticket, counter_number, at, call_id in self.store.recent_calls(self.day_clock().day, limit):
             try:
                 counter = self.cfg.counter(counter_number)
             except UnknownName:  # a counter removed from the config since: nothing to show
                 continue
-            calls.append(self._as_call(ticket, counter, at))
+            calls.append(self._as_call(ticket, counter, at, call_id))
         return calls
 
     def log_press_ignored(self, target, why, source):

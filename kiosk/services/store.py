@@ -16,9 +16,12 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.core import tickets as T
-from kiosk.core.errors import IssueRefused, StoreError, StoreNotOurs, UnknownName
+from kiosk.core.errors import IssueRefused, StoreNotOurs, UnknownName
 from kiosk.core.rules import next_number
 from kiosk.core.tickets import Ticket
+from kiosk.services.store_counters import CounterStore
+from kiosk.services.store_prints import PrintStore
+from kiosk.services import store_errors, store_survey
 
 # 'PTSP' in ASCII: marks a database as ours, so we never write into a
 # database of another program that happens to sit at the configured path.
@@ -69,20 +72,41 @@ MIGRATIONS = [
     """
     CREATE INDEX events_day_counter ON events (day, counter, seq);
     """,
+    # 3 (issue 15): a transferred ticket keeps its service (and so its number)
+    # but waits in another service's queue, by issue time or at the front.
+    """
+    ALTER TABLE tickets ADD COLUMN queue_service TEXT;
+    ALTER TABLE tickets ADD COLUMN queue_front INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tickets ADD COLUMN queued_at REAL;
+    """,
+    # 4 (issue 10): one row per print job of a ticket, written before its first
+    # byte goes to the printer (ticket-in-hand rule, kiosk.services.store_prints).
+    """
+    CREATE TABLE prints (
+        ticket_id INTEGER PRIMARY KEY REFERENCES tickets (id),
+        started_at REAL NOT NULL,
+        finished_at REAL,
+        outcome TEXT,
+        reason TEXT
+    );
+    """,
+    # 5 (issue 13): survey responses, which tickets answered, survey box presses.
+    store_survey.MIGRATION,
 ]
 
 _TICKET_COLUMNS = ("id, day, service, prefix, number, priority, state, issued_at, called_at, "
-                   "finished_at, counter, void_reason, print_count")
+                   "finished_at, counter, void_reason, print_count, queue_service, queue_front, queued_at")
 _TICKET_COLUMNS_T = ", ".join(f"t.{c.strip()}" for c in _TICKET_COLUMNS.split(","))  # in joins
 
 
 def _ticket(row):
     return Ticket(id=row[0], day=row[1], service=row[2], prefix=row[3], number=row[4],
                   priority=bool(row[5]), state=row[6], issued_at=row[7], called_at=row[8],
-                  finished_at=row[9], counter=row[10], void_reason=row[11], print_count=row[12])
+                  finished_at=row[9], counter=row[10], void_reason=row[11], print_count=row[12],
+                  queue_service=row[13], queue_front=bool(row[14]), queued_at=row[15])
 
 
-class Store:
+class Store(CounterStore, PrintStore, store_survey.SurveyStore):
     """One connection to the kiosk database (use it from one thread only)."""
 
     def __init__(self, path):
@@ -93,7 +117,7 @@ class Store:
             # write lock is taken before numbers are read.
             conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except (OSError, sqlite3.Error) as e:
-            raise StoreError(f"cannot open database {self.path}: {e}") from None
+            raise store_errors.translate(e, self.path) from None
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
         try:
@@ -204,14 +228,8 @@ class Store:
             self.conn.execute("ROLLBACK")
 
     def _error(self, e):
-        text = str(e)
-        if "full" in text:
-            return StoreError(f"storage full: {self.path} ({text}); free space on the SD card")
-        if "locked" in text or "busy" in text:
-            return StoreError(f"database busy: {self.path} ({text})")
-        if "readonly" in text:
-            return StoreError(f"database is read-only: {self.path} ({text})")
-        return StoreError(f"database error: {self.path} ({text})")
+        # Full, read-only, permission denied...: each its own class and out-of-order code.
+        return store_errors.translate(e, self.path)
 
     # --- tickets -----------------------------------------------------------
 
@@ -260,6 +278,8 @@ class Store:
             if verb in ("called", "recalled"):
                 sets += ["called_at = COALESCE(called_at, ?)", "counter = ?"]
                 args += [now, counter]
+            if verb == "called":  # a skipped visitor called back is no longer finished
+                sets.append("finished_at = NULL")
             if verb in ("served", "skipped"):
                 sets.append("finished_at = ?")
                 args.append(now)
@@ -312,8 +332,8 @@ class Store:
         if states:
             sql += f" AND state IN ({','.join('?' * len(states))})"
             args += list(states)
-        if services:
-            sql += f" AND service IN ({','.join('?' * len(services))})"
+        if services:  # the service a ticket waits for now (after a transfer: its new one)
+            sql += f" AND COALESCE(queue_service, service) IN ({','.join('?' * len(services))})"
             args += list(services)
         if counter is not None:
             sql += " AND counter = ?"
@@ -331,10 +351,15 @@ class Store:
         """[(ticket, counter, time)] of the latest call (called or recalled) of
         each ticket called on ``day``, newest first, at most ``limit``."""
         rows = self.conn.execute(
-            f"SELECT {_TICKET_COLUMNS_T}, e.counter, e.time FROM events e JOIN tickets t ON t.id = e.ticket_id "
+            f"SELECT {_TICKET_COLUMNS_T}, e.counter, e.time, e.seq FROM events e JOIN tickets t ON t.id = e.ticket_id "
             "WHERE e.seq IN (SELECT MAX(seq) FROM events WHERE day = ? AND type IN ('called', 'recalled') "
             "GROUP BY ticket_id) ORDER BY e.seq DESC LIMIT ?", (day, limit))
-        return [(_ticket(r), r[-2], r[-1]) for r in rows]
+        return [(_ticket(r), r[-3], r[-2], r[-1]) for r in rows]
+
+    def latest_seq(self, ticket_id):
+        """The sequence number of the ticket's latest event (a call's id for displays)."""
+        row = self.conn.execute("SELECT MAX(seq) FROM events WHERE ticket_id = ?", (ticket_id,)).fetchone()
+        return int(row[0] or 0)
 
     def normal_streak(self, day, counter, limit):
         """How many normal tickets ``counter`` called in a row since its last
@@ -352,10 +377,14 @@ class Store:
 
     def counts_for_issue(self, day, service):
         """(tickets that count against the quota (not void), tickets still to be
-        called (issued or waiting)) for a service today, in one query."""
+        called (issued or waiting)) for a service today, in one query. The
+        quota counts the tickets issued for the service; the second figure
+        those waiting in its queue now, transfers included."""
         row = self.conn.execute(
-            "SELECT COALESCE(SUM(state != 'void'), 0), COALESCE(SUM(state IN ('issued', 'waiting')), 0) "
-            "FROM tickets WHERE day = ? AND service = ?", (day, service)).fetchone()
+            "SELECT COALESCE(SUM(service = ? AND state != 'void'), 0), "
+            "COALESCE(SUM(COALESCE(queue_service, service) = ? AND state IN ('issued', 'waiting')), 0) "
+            "FROM tickets WHERE day = ? AND (service = ? OR queue_service = ?)",
+            (service, service, day, service, service)).fetchone()
         return row[0], row[1]
 
     def count_by_state(self, day):

@@ -19,7 +19,7 @@ import abc
 import pygame
 
 from kiosk.core.events import TakeTicket
-from kiosk.core.texts import format_date
+from kiosk.core.texts import format_date, format_time
 
 from kiosk.shell.screen import draw
 from kiosk.shell.screen.draw import Painter
@@ -123,9 +123,8 @@ class Screen(abc.ABC):
         date_h = int(clock.h * 0.36)
         p.text(format_date(view.now, view.language), pygame.Rect(clock.left, clock.top, clock.w, date_h),
                draw.MUTED, max_size=m.tiny + 2, min_size=10, align="right", max_lines=1)
-        sep = "." if view.language == "id" else ":"
-        now = view.now
-        p.text(f"{now.hour:02d}{sep}{now.minute:02d}{sep}{now.second:02d}",
+        # Hours and minutes: seconds ticking by only distract people who wait.
+        p.text(format_time(view.now, view.language),
                pygame.Rect(clock.left, clock.top + date_h, clock.w, clock.h - date_h),
                max_size=m.medium + 8, min_size=14, bold=True, align="right", max_lines=1)
 
@@ -311,8 +310,17 @@ class TicketScreen(Screen):
             inner = body.inflate(-2 * m.gap, -2 * m.gap)
             self.stack(m, inner, [
                 (text("print_failed", lang), m.big, True, draw.TEXT, 2),
+                (text("print_failed_advice", lang), m.medium, True, draw.TEXT, 2),
                 (text("ticket_void", lang, label=t.label) if t.label else "", m.small, False, draw.TEXT, 2),
-                (text("contact_staff", lang), m.medium, True, draw.TEXT, 1),
+                (text("code", lang, code=t.code or "PRN"), m.small, False, draw.TEXT, 1),
+            ], weights=(3, 2, 2, 1))
+        elif t.phase == "uncertain":
+            p.rect(body, draw.ERROR_BG, m.radius)
+            inner = body.inflate(-2 * m.gap, -2 * m.gap)
+            self.stack(m, inner, [
+                (text("print_uncertain", lang), m.big, True, draw.TEXT, 2),
+                (text("print_uncertain_advice", lang), m.medium, True, draw.TEXT, 2),
+                (text("ticket_still_valid", lang, label=t.label), m.small, False, draw.TEXT, 2),
                 (text("code", lang, code=t.code or "PRN"), m.small, False, draw.TEXT, 1),
             ], weights=(3, 2, 2, 1))
         else:  # refused

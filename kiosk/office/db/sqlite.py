@@ -1,0 +1,88 @@
+"""SQLite backend: one file, WAL, durable commits, writers serialised by BEGIN IMMEDIATE."""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+from kiosk.office.db.base import Database, Params, StorageBusy, StorageError
+
+APPLICATION_ID = 0x50545352  # "PTSR": marks the file as a receiver database
+
+# Messages of passing trouble: answer 503 and let the kiosk retry.
+_BUSY_WORDS = ("locked", "busy", "disk i/o", "database or disk is full", "unable to open")
+
+
+class SQLiteDatabase(Database):
+    """The receiver's SQLite file. Connections are pooled and used by one thread at a time."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: str, pool_size: int = 16) -> None:
+        super().__init__(path, pool_size)
+        self.path = path
+        self._check_file()
+
+    def _check_file(self) -> None:
+        """Refuse (and leave alone) a file that is not ours, before anything is written."""
+        try:
+            db = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+        except sqlite3.Error as e:
+            raise StorageError(f"cannot open {self.path}: {e}") from None
+        try:
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+            if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+                raise StorageError(f"{self.path} is not a PTSP receiver database; choose another --db path")
+            if app_id == 0:
+                db.execute("PRAGMA journal_mode = WAL")  # stored in the file
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        except sqlite3.Error as e:
+            raise StorageError(f"cannot use {self.path} as the receiver database: {e}") from None
+        finally:
+            db.close()
+
+    def _connect(self) -> Any:
+        conn = sqlite3.connect(self.path, timeout=15, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA synchronous = FULL")  # acknowledged means on disk
+        return conn
+
+    def _begin(self, conn: Any) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+
+    def _commit(self, conn: Any) -> None:
+        conn.execute("COMMIT")
+
+    def _rollback(self, conn: Any) -> None:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def _execute(self, conn: Any, sql: str, params: Params) -> Any:
+        return conn.execute(sql, tuple(params))
+
+    def _execute_many(self, conn: Any, sql: str, rows: Sequence[Params]) -> None:
+        conn.executemany(sql, rows)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as e:
+            text = str(e).lower()
+            if any(word in text for word in _BUSY_WORDS):
+                raise StorageBusy(f"{self.path}: {e}") from None
+            raise StorageError(f"{self.path}: {e}") from None
+        except sqlite3.DatabaseError as e:
+            raise StorageError(f"{self.path}: {e}") from None
+
+    def auto_id(self) -> str:
+        return "INTEGER PRIMARY KEY"
+
+    def schema_user_version(self) -> int:
+        """The PRAGMA user_version (1 on files of the first receiver, before migrations)."""
+        with self.read() as q:
+            row = q.one("PRAGMA user_version")
+        return int(row[0]) if row else 0

@@ -1,0 +1,159 @@
+"""Carries out the machine's effects with the store, the drivers and the workers.
+
+Each ``run(effect)`` returns the events that report its result (a ticket
+issued, a call made, the state re-read); the app feeds them back to the
+machine in the same turn. A storage error becomes ``StorageFailed`` with the
+store's out-of-order code; any other failure ``EffectFailed``. Nothing here
+decides anything: the machine has already decided.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable, Optional
+
+from kiosk.core import events as E
+from kiosk.core.errors import IssueRefused, KioskError, StoreError
+from kiosk.machine import effects as F
+from kiosk.services.queue_service import QueueService, refusal_text
+from kiosk.shell import sdnotify
+
+log = logging.getLogger(__name__)
+
+
+def call_info(call) -> E.CallInfo:
+    """A QueueService Call as the plain values the machine keeps."""
+    t = call.ticket
+    return E.CallInfo(counter=call.counter_number, counter_name=call.counter_name, label=t.label,
+                      service=t.service, priority=bool(t.priority), text=call.text, at=call.at,
+                      call_id=int(getattr(call, "call_id", 0) or 0))
+
+
+class EffectsRunner:
+    """Executes effects. ``print_worker``, ``announcer``, ``board`` and ``sync``
+    may be None (not started, or not configured)."""
+
+    def __init__(self, service: QueueService, language: str, *, print_worker=None, announcer=None,
+                 board=None, sync=None,
+                 on_stop: Optional[Callable[[str], None]] = None, replies=None):
+        self.service = service
+        self.language = language
+        self.print_worker = print_worker
+        self.announcer = announcer
+        self.board = board
+        self.sync = sync
+        self.on_stop = on_stop
+        self.replies = replies  # hands a Reply to the LAN request waiting for it
+
+    def run(self, effect) -> list:
+        """Execute one effect; returns the events that report its result."""
+        try:
+            handler = getattr(self, "_" + type(effect).__name__)
+        except AttributeError:
+            log.error("no way to carry out %r", effect)
+            return [E.EffectFailed(f"unknown effect {type(effect).__name__}")]
+        try:
+            return handler(effect) or []
+        except StoreError as e:
+            return [E.StorageFailed(str(e), getattr(e, "code", None) or "DB")]
+        except Exception as e:  # a driver or worker we did not foresee: ERR, never a crash
+            log.exception("carrying out %s failed", type(effect).__name__)
+            return [E.EffectFailed(f"{type(effect).__name__}: {e}")]
+
+    # -- queue operations -------------------------------------------------------------
+    def _IssueTicket(self, f: F.IssueTicket) -> list:
+        try:
+            issued = self.service.issue(f.service, f.priority)
+        except IssueRefused as e:
+            log.info("no ticket for %s: %s", f.service, e)
+            return [E.IssueWasRefused(f.service, refusal_text(e, self.language))]
+        c = issued.content
+        lines = tuple(x for x in (c.ahead_text, c.wait_text, c.instruction) if x)
+        t = issued.ticket
+        return [E.TicketIssued(t.id, t.label, t.service, bool(t.priority), c, lines)]
+
+    def _CounterOperation(self, f: F.CounterOperation) -> list:
+        if f.action == "skip":
+            skipped = self.service.skip(f.counter)
+            return [E.Skipped(f.counter, skipped.label if skipped else "", f.request_id)]
+        call = self.service.recall(f.counter) if f.action == "recall" else self.service.call_next(f.counter)
+        if call is None:
+            return [E.NobodyWaiting(f.counter, f.action, f.source, f.request_id)]
+        return [E.Called(call_info(call), recall=f.action == "recall", source=f.source, request_id=f.request_id)]
+
+    def _RecordPrintOutcome(self, f: F.RecordPrintOutcome) -> list:
+        if f.outcome == "printed":
+            self.service.printed(f.ticket_id)
+        elif f.outcome == "uncertain" and hasattr(self.service, "uncertain"):
+            self.service.uncertain(f.ticket_id, f.reason)
+        else:
+            self.service.void(f.ticket_id, f.reason)
+        return []
+
+    def _LogPressIgnored(self, f: F.LogPressIgnored) -> list:
+        self.service.log_press_ignored(f.target, f.why, f.source)
+        return []
+
+    def _RecordHealth(self, f: F.RecordHealth) -> list:
+        log.info("printer health: %s", f.health)
+        dc = self.service.day_clock()
+        self.service.store.log("printer_health", dc.now, day=dc.day, **f.health)
+        self.service.store.meta_set("printer.health", dict(f.health, at=dc.now))
+        return []
+
+    def _Refresh(self, f: F.Refresh) -> list:
+        states = tuple(E.ServiceState(code, a.can_issue, a.message, a.waiting, a.priority_ok)
+                       for code, a in self.service.availability().items())
+        dc = self.service.day_clock()
+        calls = tuple(call_info(c) for c in self.service.recent_calls(limit=50))
+        return [E.StateRefreshed(states, dc.day, dc.problem, calls, seed=f.seed)]
+
+    # -- devices and workers ----------------------------------------------------------
+    def _PrintTicket(self, f: F.PrintTicket) -> list:
+        if self.print_worker is None:
+            return [E.PrintFinished(f.ticket_id, "no printer", "PRN-OFF", outcome="void")]
+        self.print_worker.submit(f.ticket_id, f.content)
+        return []
+
+    def _Announce(self, f: F.Announce) -> list:
+        if self.announcer is not None:
+            self.announcer.announce(f.text, f.language)
+        return []
+
+    def _SetLights(self, f: F.SetLights) -> list:
+        if self.board is not None:
+            try:
+                self.board.set_service_lights(dict(f.services))
+                self.board.set_status_light(f.status)
+            except KioskError as e:
+                log.warning("lights: %s", e)
+        return []
+
+    def _SignalCounter(self, f: F.SignalCounter) -> list:
+        log.info("counter %s: %s", f.counter, f.pattern)
+        signal = getattr(self.board, "signal_counter", None)
+        if signal is not None:
+            try:
+                signal(f.counter, f.pattern)
+            except KioskError as e:
+                log.warning("counter signal: %s", e)
+        return []
+
+    def _WakeSync(self, f: F.WakeSync) -> list:
+        if self.sync is not None:
+            self.sync.wake()
+        return []
+
+    def _SystemdStatus(self, f: F.SystemdStatus) -> list:
+        sdnotify.status(f.text)
+        return []
+
+    def _Reply(self, f: F.Reply) -> list:
+        if self.replies is not None:
+            self.replies(f)
+        return []
+
+    def _Stop(self, f: F.Stop) -> list:
+        log.info("stopping: %s", f.reason)
+        if self.on_stop is not None:
+            self.on_stop(f.reason)
+        return []
