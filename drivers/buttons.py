@@ -41,7 +41,8 @@ from kiosk.core.ports import BLINK, MODES, OFF, ON
 # (and is the only one on a Pi 5); native is gpiozero's last resort.
 AUTO_FACTORIES = ("lgpio", "rpigpio", "pigpio", "native")
 NO_GPIO_FIX = ('set [buttons] pin_factory = "mock" or GPIOZERO_PIN_FACTORY=mock for a demo; '
-               "on a Pi install python3-lgpio (sudo apt install python3-lgpio)")
+               "on a Pi run `sudo ptsp-kiosk install` again: it installs lgpio (python3-lgpio from apt "
+               "on Raspberry Pi OS, else lgpio from PyPI into the venv)")
 BLINK_SECONDS = 0.4  # on and off time of a blinking light: calm, but clearly not "on"
 _HOLD_MARGIN = 2.0  # extra seconds hold() waits for gpiozero's hold thread before giving up
 _COUNTER_TARGET = re.compile(r"^(counter|loket|skip|lewati)\s*(\d+)$", re.IGNORECASE)
@@ -88,6 +89,36 @@ def factory_name(factory):
         if name in cls:
             return name
     return type(factory).__name__
+
+
+# The Python module behind each gpiozero backend, to say where it was installed from.
+_BACKEND_MODULES = {"lgpio": "lgpio", "rpigpio": "RPi.GPIO", "pigpio": "pigpio"}
+
+
+def describe_pin_factory(factory, configured=""):
+    """The pin factory in use for a technician: its name, where its library
+    comes from (apt or the venv) and how it was chosen, e.g. ``lgpio (lgpio from
+    the venv, pip: /opt/.../lgpio.py); chosen automatically ...``."""
+    name = factory_name(factory)
+    env = os.environ.get("GPIOZERO_PIN_FACTORY", "").strip()
+    if configured:
+        chosen = f"set by [buttons] pin_factory = {configured!r}"
+    elif env:
+        chosen = f"set by GPIOZERO_PIN_FACTORY={env}"
+    else:
+        chosen = f"chosen automatically (the first that works of {', '.join(AUTO_FACTORIES)})"
+    module = _BACKEND_MODULES.get(name)
+    if module is None:
+        return f"{name}; {chosen}"
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    where = getattr(spec, "origin", None) or "?"
+    source = "Debian package (apt)" if "/dist-packages/" in where else "the venv (pip)"
+    return f"{name} ({module} from {source}: {where}); {chosen}"
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def content(**changes):
                 wait_text="Perkiraan waktu tunggu: 20 menit",
                 instruction="Silakan menunggu panggilan di Loket 1 atau Loket 2",
                 footer=("Terima kasih atas kunjungan Anda", "Tiket hanya berlaku hari ini"),
-                qr_data="PTSP:demo-kiosk:2024-04-16:A-012:7", ticket_id=7)
+                qr_data="PTSP1:20240416:A-012", ticket_id=7)
     base.update(changes)
     return TicketContent(**base)
 

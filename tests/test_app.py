@@ -294,6 +294,14 @@ def test_the_heartbeat_snapshot_has_the_documented_printer_and_last_ticket(make_
     assert snap["fault"] is None
 
 
+def test_the_heartbeat_reports_the_fault_the_screen_shows(make_app, printer):
+    app = make_app()
+    printer.health = PAPER_OUT
+    pump(app, lambda: app.screen_name == "out_of_order")
+    snap = app.sync_snapshot()
+    assert snap["fault"] == "PRN-PAPER" and snap["printer"]["paper"] == "out"
+
+
 def test_a_change_to_out_of_order_is_reported_to_systemd_status(make_app, printer, notify):
     app = make_app()
     pump(app, lambda: app.frames >= 1)

@@ -37,17 +37,18 @@ def test_ticket_bytes_reach_an_escpos_dummy_unchanged():
     assert dummy.output == lay.ticket(content())
 
 
-def test_ticket_starts_with_init_and_prints_the_number_at_six_times_on_58mm():
+def test_ticket_starts_with_init_and_the_number_is_an_image_after_the_heading():
     data = layout(58).ticket(content(label="A-012"))
-    assert data.startswith(b"\x1b@\x1b3\x1a")  # init, line spacing 26 dots
-    # the heading, then 6x wide and 6x tall (GS ! 0x55) for the number, in bold (ESC ! 8)
-    head = data.index(b"NOMOR ANTRIAN\n\x1d!\x55A-012\n")
-    assert data[data.rindex(b"\x1b!", 0, head):][:3] == b"\x1b!\x08"
+    assert data.startswith(b"\x1b@\x1b3\x19")  # init, line spacing 25 dots
+    # the heading, a small feed, then the number as a GS v 0 raster image
+    assert b"NOMOR ANTRIAN\n\x1bJ\x04\x1dv0\x00" in data
 
 
-def test_number_is_eight_times_on_80mm():
-    data = layout(80, "TM-T20II").ticket(content(label="A-012"))
-    assert b"NOMOR ANTRIAN\n\x1d!\x77A-012\n" in data
+def test_as_text_the_number_is_six_times_on_58mm_and_eight_times_on_80mm():
+    small, large = layout(58), layout(80, "TM-T20II")
+    small.number_style = large.number_style = "text"
+    assert b"NOMOR ANTRIAN\n\x1d!\x55A-012\n" in small.ticket(content(label="A-012"))
+    assert b"NOMOR ANTRIAN\n\x1d!\x77A-012\n" in large.ticket(content(label="A-012"))
 
 
 def test_no_code_page_switch_is_ever_sent():
@@ -105,20 +106,19 @@ def test_wrap_splits_a_word_longer_than_a_line():
 # -- QR, cut, logo ---------------------------------------------------------------------
 
 def test_native_qr_where_the_profile_has_it():
-    data = layout(80, "TM-T20II").ticket(content())
-    assert b"\x1d(k" in data and b"\x1dv0" not in data
-    assert len(data) <= 500
+    data = layout(80, "TM-T20II", qr_mode="native").ticket(content())
+    assert b"\x1d(k" in data and data.count(b"\x1dv0") == 1  # the number only
 
 
 def test_compact_raster_qr_elsewhere_and_within_budget():
-    data = layout(58, "POS-5890").ticket(content())
-    assert b"\x1d(k" not in data and b"\x1dv0" in data
-    assert len(data) <= 1800
+    with_qr, without = layout(58, "POS-5890").ticket(content()), layout(58, "POS-5890").ticket(content(qr_data=""))
+    assert b"\x1d(k" not in with_qr and with_qr.count(b"\x1dv0") == 2
+    assert len(with_qr) - len(without) <= 800
 
 
 def test_no_qr_when_the_ticket_has_no_qr_data():
     data = layout(58).ticket(content(qr_data=""))
-    assert b"\x1dv0" not in data and b"\x1d(k" not in data
+    assert data.count(b"\x1dv0") == 1 and b"\x1d(k" not in data
 
 
 def test_cut_only_where_the_profile_has_a_cutter():
@@ -126,9 +126,9 @@ def test_cut_only_where_the_profile_has_a_cutter():
     assert b"\x1dV" not in layout(58, "POS-5890").ticket(content())
 
 
-def test_58mm_ticket_fits_90mm_of_paper_even_with_priority():
+def test_58mm_ticket_fits_75mm_of_paper_even_with_priority():
     data = layout(58).ticket(content(priority_text="PRIORITAS"))
-    assert render.measure(data, 384).mm <= 90
+    assert render.measure(data, 384).mm <= 75
 
 
 def test_copy_is_marked(tmp_path):
@@ -159,7 +159,7 @@ def test_unreadable_logo_is_reported_and_tickets_still_print(tmp_path):
     bad.write_text("not an image")
     lay = make_layout(Printer(logo=str(bad)))
     assert "printer.logo" in lay.problems[0]
-    assert b"A-012" in lay.ticket(content())
+    assert lay.ticket(content()).count(b"\x1dv0") == 2  # number and QR
 
 
 def test_unknown_profile_is_a_config_error_with_a_suggestion():

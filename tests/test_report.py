@@ -100,12 +100,13 @@ def test_given_a_played_day_when_reported_as_csv_then_the_header_and_figures_com
     out = capsys.readouterr().out
     assert status == 0
     assert out.splitlines()[0] == ("service,name,issued,served,skipped,void,waiting,"
-                                   "median_wait_min,mean_wait_min,mean_service_min")
+                                   "median_wait_min,mean_wait_min,mean_service_min,transferred_in,transferred_out,transfers")
     rows = {r["service"]: r for r in csv.DictReader(io.StringIO(out))}
     assert len(rows) == 5
     assert rows["barang"] == {"service": "barang", "name": "Penitipan Barang", "issued": "4", "served": "2",
                               "skipped": "1", "void": "1", "waiting": "0", "median_wait_min": "8.0",
-                              "mean_wait_min": "7.7", "mean_service_min": "5.5"}
+                              "mean_wait_min": "7.7", "mean_service_min": "5.5",
+                              "transferred_in": "0", "transferred_out": "0", "transfers": ""}
 
 
 def test_given_a_played_day_when_reported_as_a_table_then_each_service_has_a_line(demo_file, capsys):

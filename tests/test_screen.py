@@ -104,10 +104,11 @@ def test_printing_cannot_be_dismissed(renderer):
     assert renderer.hit((400, 240)) is None
 
 
-def test_print_failure_says_the_ticket_is_void_and_to_contact_staff(renderer):
+def test_print_failure_tells_the_visitor_what_to_do_and_keeps_the_number_for_staff(renderer):
     surface, name, screen = render(renderer, states()["failed"], (1024, 600))
     texts = " | ".join(t.text for t in screen.texts)
-    assert "dibatalkan" in texts and "Silakan hubungi petugas" in texts and "PRN-PAPER" in texts
+    assert "Silakan ambil tiket lagi atau hubungi petugas" in texts and "PRN-PAPER" in texts
+    assert "Untuk petugas: nomor" in texts and "tidak berlaku" not in texts
 
 
 def test_english_screens_speak_english(renderer):

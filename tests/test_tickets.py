@@ -12,6 +12,9 @@ ALLOWED = {
     ("called", "recalled"): "called",
     ("called", "served"): "served",
     ("called", "skipped"): "skipped",
+    # Counter staff (issue 15): transfer to another service, call back a no-show.
+    ("called", "transferred"): "waiting",
+    ("skipped", "called"): "called",
 }
 VERBS = sorted({verb for _, verb in ALLOWED})
 
@@ -41,7 +44,8 @@ def test_given_a_void_ticket_when_it_is_called_then_it_is_refused(verb):
 
 @pytest.mark.parametrize("state", [T.SERVED, T.SKIPPED, T.VOID])
 def test_given_a_finished_ticket_when_any_verb_is_applied_then_it_stays_finished(state):
-    for verb in VERBS:
+    # A skipped visitor may only be called back by number (issue 15).
+    for verb in [v for v in VERBS if (state, v) != (T.SKIPPED, "called")]:
         with pytest.raises(IllegalTransition):
             T.next_state(state, verb)
 

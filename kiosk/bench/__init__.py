@@ -12,10 +12,12 @@ from typing import Optional
 SECTIONS = [
     "kiosk.bench.core",
     "kiosk.bench.app",
+    "kiosk.bench.e2e",
     "kiosk.bench.buttons",
     "kiosk.bench.install",
     "kiosk.bench.sync",
     "kiosk.bench.printer",
+    "kiosk.bench.voice",
 ]
 
 
@@ -39,7 +41,7 @@ def run(sections=None, as_json=False, quick=False, out=sys.stdout):
     """Run the benchmark sections; returns 0 when every target is met."""
     figures = []
     for name in SECTIONS:
-        short = name.rsplit("_", 1)[-1]
+        short = name.rsplit(".", 1)[-1]
         if sections and short not in sections:
             continue
         figures += importlib.import_module(name).run(quick)

@@ -24,7 +24,7 @@ SECTION = "sync"
 DRAIN_TARGET_S = 10.0
 MEMORY_RATIO_TARGET = 1.5  # peak(large backlog) / peak(small backlog)
 
-_SERVE = ("import sys\nfrom kiosk.services.sync import receiver\n"
+_SERVE = ("import sys\nfrom kiosk.office import receiver\n"
           "server = receiver.make_server(receiver.make_app(sys.argv[1]), '127.0.0.1', 0)\n"
           "print(server.server_address[1], flush=True)\nserver.serve_forever()\n")
 

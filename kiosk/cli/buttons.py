@@ -33,7 +33,7 @@ def register(sub, common):
 
 def diag_buttons(args):
     """Run the check; 0 when done, 1 without anything to check, 2 when script lines were bad."""
-    from drivers.buttons import ButtonBoard, factory_name, parts  # hardware only when used
+    from drivers.buttons import ButtonBoard, describe_pin_factory, factory_name, parts  # hardware only when used
 
     out = sys.stdout
     cfg = config.load(args.config)
@@ -46,7 +46,8 @@ def diag_buttons(args):
     board = ButtonBoard(cfg, events)  # ButtonError (exit 1) names the fix
     try:
         mock = factory_name(board.factory) == "mock"
-        print(f"Pin factory: {factory_name(board.factory)}; buttons "
+        print(f"Pin factory: {describe_pin_factory(board.factory, cfg.buttons.pin_factory)}", file=out)
+        print(f"Buttons "
               f"{'active low (to ground)' if cfg.buttons.active_low else 'active high'}, "
               f"hold {cfg.buttons.hold_time:g} s", file=out)
         for part in wiring:

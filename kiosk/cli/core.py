@@ -176,4 +176,9 @@ def report(args):
               f"{r['waiting']:>7} {m(r['median_wait_min']):>8} {m(r['mean_wait_min']):>9} "
               f"{m(r['mean_service_min']):>8}")
     print("(times in minutes)")
+    paths = sorted({path for r in rows for path in r["transfers"].split("; ") if path})
+    if paths:
+        print("transfers (ticket: services on its way):")
+        for path in paths:
+            print(f"  {path}")
     return 0

@@ -12,4 +12,5 @@ MODULES = [
     "kiosk.cli.provision",
     "kiosk.cli.sync",
     "kiosk.cli.printer",
+    "kiosk.cli.display",
 ]

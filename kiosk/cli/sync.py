@@ -15,19 +15,34 @@ def register(sub, common):
                    help="send what is pending now and report (exit 0: all sent, 1: some left)")
     p.set_defaults(func=sync_command)
 
-    p = sub.add_parser("receiver", help="run the reference receiver (office side, WSGI on wsgiref)")
+    p = sub.add_parser("receiver", help="run the office receiver (sync API and dashboard, on waitress)")
     p.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
                    help="address to listen on (default 127.0.0.1:8080; put a TLS proxy in front)")
-    p.add_argument("--db", required=True, metavar="PATH", help="receiver SQLite database (created if missing)")
+    p.add_argument("--db", required=True, metavar="PATH|URL",
+                   help="SQLite file (created if missing) or postgresql://user@host/dbname")
     p.add_argument("--tokens", metavar="FILE", help="tokens file: 'DEVICE_ID TOKEN [device|viewer]' per line")
+    p.add_argument("--threads", type=_bounded_int(1, 64), default=8, metavar="N",
+                   help="worker threads answering requests (1-64, default 8)")
+    p.add_argument("--timeout", type=_bounded_int(1, 3600), default=30, metavar="SECONDS",
+                   help="close a connection silent this long, even mid-request (1-3600, default 30)")
     p.set_defaults(func=receiver_command)
 
     p = sub.add_parser("receiver-add-device", help="create a token for a kiosk (or a viewer) and print it")
     p.add_argument("device", metavar="DEVICE_ID", help="the kiosk's [device] id")
-    p.add_argument("--db", required=True, metavar="PATH", help="receiver SQLite database")
+    p.add_argument("--db", required=True, metavar="PATH|URL", help="receiver database (SQLite file or postgresql:// URL)")
     p.add_argument("--viewer", action="store_true",
                    help="a read-only token for summaries of all devices (cannot post events)")
     p.set_defaults(func=add_device_command)
+
+
+def _bounded_int(low, high):
+    def parse(text):
+        import argparse
+
+        if not (text.isascii() and text.isdigit()) or len(text) > 6 or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: use a whole number from {low} to {high}")
+        return int(text)
+    return parse
 
 
 def sync_command(args):
@@ -79,22 +94,29 @@ def _run_worker(cfg, worker_class):
 
 def receiver_command(args):
     from kiosk.office import receiver
+    from kiosk.office.db import redact
 
     try:
         host, port = receiver.parse_listen(args.listen)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    app = receiver.make_app(args.db, args.tokens)
     try:
-        server = receiver.make_server(app, host, port)
+        app = receiver.make_app(args.db, args.tokens)
+    except receiver.ReceiverError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    limits = receiver.ServerLimits(threads=args.threads, channel_timeout=float(args.timeout))
+    try:
+        server = receiver.make_server(app, host, port, limits)
     except OSError as e:
         print(f"error: cannot listen on {args.listen}: {e.strerror or e}", file=sys.stderr)
+        app.db.close()
         return 1
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     bound = server.server_address
     print(f"receiver listening on http://{bound[0]}:{bound[1]}{receiver.protocol.EVENTS_PATH} "
-          f"(database {args.db}); Ctrl-C to stop", flush=True)
+          f"(database {redact(args.db)}, {app.db.backend}); Ctrl-C to stop", flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("listening on %s without TLS: put an HTTPS reverse proxy in front", host)
     try:
@@ -103,19 +125,28 @@ def receiver_command(args):
         pass
     finally:
         server.server_close()
+        app.db.close()
     return 0
 
 
 def add_device_command(args):
     from kiosk.office import receiver
+    from kiosk.office.db import redact
 
     role = "viewer" if args.viewer else "device"
     try:
-        token = receiver.ReceiverDB(args.db).add_token(args.device, role=role)
+        rdb = receiver.ReceiverDB(args.db)
+    except receiver.ReceiverError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    try:
+        token = rdb.add_token(args.device, role=role)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    finally:
+        rdb.close()
     print(token)
-    print(f"# token for {role} {args.device!r} stored (as SHA-256) in {args.db}; it is shown only now. "
+    print(f"# token for {role} {args.device!r} stored (as SHA-256) in {redact(args.db)}; it is shown only now. "
           f"On the kiosk: put it in the [sync] token_file with mode 600.", file=sys.stderr)
     return 0

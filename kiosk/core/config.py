@@ -92,6 +92,20 @@ def _qr_url(v):
     return "must be an address starting with https:// (or http://), without spaces"
 
 
+_MODIFIERS = ("ctrl", "alt", "shift", "meta", "control", "strg", "option", "super", "win")
+_KEY_NAMES = re.compile(r"[a-z0-9]|f([1-9]|1[0-2])|escape|delete|backspace|insert|home|end|pause|tab|space|return")
+
+
+def _admin_keys(v):
+    # A combination no pygame key press can match would leave no way to end the app.
+    parts = [p.strip().lower() for p in v.split("+")]
+    if v.strip() and (len(parts) < 2 or not all(p in _MODIFIERS for p in parts[:-1])
+                      or not _KEY_NAMES.fullmatch(parts[-1])):
+        return (f"must be modifiers and one key, e.g. ctrl+alt+q (modifiers: ctrl, alt, shift, meta; "
+                f"key: a letter, digit, f1-f12 or escape), not {shown(v)}")
+    return None
+
+
 def _file_path(v):
     # ":memory:" would keep every ticket in RAM only: lost at the next restart.
     if not v.strip() or v == ":memory:" or v.endswith("/"):
@@ -222,7 +236,7 @@ class Printer:
     preview_dir: str = _f("", "preview: folder for PNG tickets (default: a 'tickets' folder beside the database).")
     timeout: float = _f(10.0, "Seconds a ticket may take to print before it is given up (void).",
                         _between(1.0, 300.0))
-    qr: bool = _f(True, "Print a QR code with the ticket id.")
+    qr: bool = _f(True, "false: never print a QR code, whatever qr_content says.")
     qr_mode: str = _f("auto", "auto: the printer draws the QR itself where the profile has native QR, else a "
                       "compact image; native | raster force one way.", _one_of("auto", "native", "raster"))
     feed_lines: int = _f(3, "Blank lines fed after a ticket so it clears the tear bar or reaches the cutter.",
@@ -273,7 +287,8 @@ class Display:
     highlight_seconds: float = _f(8.0, "Seconds a new call stays highlighted.", _between(1.0, 600.0))
     font: str = _f("", "Path of a TTF font; empty: DejaVu Sans if installed, else pygame's own.")
     logo: str = _f("", "Path of a logo image for the home screen (empty: none).")
-    admin_keys: str = _f("ctrl+alt+q", "Key combination that ends the app (no quit key for visitors).")
+    admin_keys: str = _f("ctrl+alt+q", "Key combination that ends the app (no quit key for visitors).",
+                         _admin_keys)
     announce: bool = _f(True, "Chime and spoken announcement on each call.")
     voice: str = _f("espeak-ng", "Speech program for announcements: espeak-ng or none.", _one_of("espeak-ng", "none"))
     chime: str = _f("builtin", "Chime before a call: builtin (two tones), none, or the path of a WAV file.")
@@ -283,7 +298,7 @@ class Display:
                             _between(0.0, 3.0))
     voice_clips: str = _f("", "Folder of recorded WAV clips (words, digits, letters: nomor.wav, a.wav, dua.wav, "
                           "...; an en/ subfolder for English); used instead of espeak-ng when every word has "
-                          "a clip. Empty: synthesise."),
+                          "a clip. Empty: synthesise.")
 
 
 @dataclass(frozen=True)

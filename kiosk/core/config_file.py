@@ -42,7 +42,8 @@ def parse_document(text: str, source: str = "config") -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError([f"{source}: not valid TOML: {shown(str(e), 200)[1:-1]}"]) from None
+        # tomllib quotes the offending character repr-style; ConfigError escapes the rest.
+        raise ConfigError([f"{source}: not valid TOML: {e}"]) from None
     except RecursionError:
         raise ConfigError([f"{source}: arrays or tables are nested too deeply; "
                            f"at most {MAX_DEPTH} levels are allowed"]) from None
@@ -114,8 +115,10 @@ def from_dict(data: dict, source: str = "config", machine_checks: Optional[Machi
 
     problems: list[str] = []
     cfg = build(Config, data, "", problems)
-    if not problems:
-        cross_check(cfg, problems)
+    # Rules across keys run on the refused values' defaults too (so that every
+    # problem shows at once); what they say about a refused key is dropped.
+    refused = {p.split(": ", 1)[0] for p in problems}
+    problems += [p for p in _cross_problems(cfg) if p.split(": ", 1)[0] not in refused]
     if require_services and not cfg.services and not any(p.startswith("services") for p in problems):
         problems.append("services: at least one [[services]] is needed")
     if machine_checks is not None:
@@ -123,6 +126,12 @@ def from_dict(data: dict, source: str = "config", machine_checks: Optional[Machi
     if problems:
         raise ConfigError([f"{source}: {p}" for p in problems])
     return cfg
+
+
+def _cross_problems(cfg: Any) -> list[str]:
+    problems: list[str] = []
+    cross_check(cfg, problems)
+    return problems
 
 
 def resolve_path(path: Optional[str | Path] = None) -> Path:

@@ -129,7 +129,7 @@ class OperationRefused(KioskError):
     ``reason`` is a machine code (``counter_closed``, ``not_today``, ``void``,
     ``being_served``, ``already_served``, ``not_printed``, ``not_served_here``,
     ``not_called``, ``service_closed``, ``same_service``, ``unknown_ticket``,
-    ``unknown_service``); the message says what happened in words a technician
+    ``unknown_service``, ``bad_label``, ``no_current``); the message says what happened in words a technician
     or an officer understands (English, for the command line and the log);
     ``values`` (label, counter, service, day...) let a screen say it in the
     device language (kiosk.core.counter_texts).

@@ -257,3 +257,94 @@ class SurveyBoxPressed:
     """A face button of the survey box: ``score`` 1 (worst) to 4 (best)."""
 
     score: int
+
+
+# -- counter staff (issue 15): requests from the staff page and their results ------
+# Call next / recall / skip from the staff page are CounterAction(counter, action,
+# "staff", request_id). The requests below carry a request_id too: the staff page
+# waits for the machine's Reply(request_id, ok, message, data).
+@dataclass(frozen=True)
+class TransferRequest:
+    """Send a called ticket to another service's queue. ``label`` empty: the
+    ticket the counter is serving now."""
+
+    counter: int
+    to_service: str
+    label: str = ""
+    source: str = "staff"
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class CallTicketRequest:
+    """Call a chosen number (waiting or skipped, today) at a counter."""
+
+    counter: int
+    label: str
+    source: str = "staff"
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class CounterOpenRequest:
+    """Open (``open`` True) or close a counter for the rest of the business day."""
+
+    counter: int
+    open: bool
+    source: str = "staff"
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class CounterViewRequest:
+    """What a counter's staff page shows (reads only)."""
+
+    counter: int
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class TicketTransferred:
+    """Result of a transfer: the ticket waits in ``to_service`` with its label."""
+
+    counter: Optional[int]
+    label: str
+    from_service: str
+    to_service: str
+    position: str  # original | front
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class CounterOpenChanged:
+    """Result of opening or closing a counter. ``changed`` False: it already
+    was; ``finished``: the label marked served as the counter closed."""
+
+    counter: int
+    open: bool
+    changed: bool = True
+    finished: str = ""
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class CounterRefused:
+    """A counter operation was refused, nothing changed. ``reason``: the code of
+    kiosk.core.errors.OperationRefused (or ``unknown``), ``values`` its details
+    as ((key, value), ...) so the staff page can word it in its language."""
+
+    counter: int
+    reason: str
+    message: str
+    values: tuple = ()
+    action: str = ""
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class CounterViewed:
+    """Result of CounterViewRequest: ``view`` is
+    kiosk.services.queue_counters.CounterView as a plain dict."""
+
+    view: dict
+    request_id: str = ""

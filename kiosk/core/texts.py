@@ -45,6 +45,12 @@ TEXTS = {
     "counters_closed": {"id": "Loket tutup", "en": "Counters closed"},
 }
 
+# The ticket footer when the config gives none for the language (printer.footer / footer_en).
+FOOTER = {
+    "id": ("Terima kasih atas kunjungan Anda", "Tiket hanya berlaku hari ini"),
+    "en": ("Thank you for your visit", "This ticket is valid today only"),
+}
+
 
 def translate(entry, language, **values):
     """An ``{"id": ..., "en": ...}`` entry in ``language`` (falls back to Indonesian)."""

@@ -138,3 +138,41 @@ class Stop:
     """Leave the loop (admin keys, signal, end of a script)."""
 
     reason: str
+
+
+# -- counter staff (issue 15), executed with QueueService (kiosk.services.queue_counters)
+@dataclass(frozen=True)
+class TransferTicket:
+    """``QueueService.transfer``; result: ``TicketTransferred`` or ``CounterRefused``."""
+
+    counter: int
+    to_service: str
+    label: str = ""
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class CallTicket:
+    """``QueueService.call_ticket``; result: ``Called`` or ``CounterRefused``."""
+
+    counter: int
+    label: str
+    source: str = "staff"
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class SetCounterOpen:
+    """``QueueService.set_counter_open``; result: ``CounterOpenChanged`` or ``CounterRefused``."""
+
+    counter: int
+    open: bool
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ViewCounter:
+    """``QueueService.counter_view`` (reads only); result: ``CounterViewed``."""
+
+    counter: int
+    request_id: str = ""

@@ -24,6 +24,7 @@ from kiosk.core import business_day
 from kiosk.core import events as E
 from kiosk.core.config import Config
 from kiosk.machine import effects as F
+from kiosk.machine import staff
 from kiosk.machine.faults import current_fault
 from kiosk.machine.light_policy import service_lights, status_light
 from kiosk.machine.press_guard import PressGuard
@@ -329,6 +330,7 @@ class KioskMachine:
         E.StorageFailed: _storage_failed, E.EffectFailed: _effect_failed, E.Quit: _quit,
         E.SyncStatusChanged: _ignore, E.Tick: _ignore,
     }
+    _HANDLERS.update(staff.HANDLERS)  # counter staff requests (issue 15)
 
     # ------------------------------------------------------------------ derived
     def _show(self, view: Optional[TicketView], until: Optional[float]) -> None:

@@ -112,7 +112,8 @@ class _Fold:
         service = e.service or t["service"]
         counts = self.service[(e.day, service)]
         verb = e.type
-        if verb in _STATE_AFTER:
+        known = [t[c] for c in ("issued_at", "first_called_at", "last_called_at", "finished_at") if t[c] is not None]
+        if verb in _STATE_AFTER and (not known or e.time >= max(known)):  # a late-arriving older event keeps it
             t["state"] = _STATE_AFTER[verb]
         if verb == "issued":
             t["issued_at"] = e.time if t["issued_at"] is None else min(t["issued_at"], e.time)

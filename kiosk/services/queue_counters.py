@@ -15,8 +15,8 @@ from kiosk.core import tickets as T
 from kiosk.core.errors import OperationRefused, UnknownName
 
 # The QR on a ticket: PTSP1:<YYYYMMDD>:<label> (see machine_api.md).
-_QR_RE = re.compile(r"^PTSP1:(\d{4})(\d{2})(\d{2}):([A-Za-z]-?\d{1,4})$")
-_LABEL_RE = re.compile(r"^([A-Za-z])-?(\d{1,4})$")
+_QR_RE = re.compile(r"^PTSP1:(\d{4})(\d{2})(\d{2}):([A-Za-z]-?\d{1,4})$", re.ASCII)
+_LABEL_RE = re.compile(r"^([A-Za-z])-?(\d{1,4})$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,10 @@ class CounterOperations:
         return self.store.closed_counters(day or self.day_clock().day)
 
     def _find_today(self, text, day):
-        label, asked_day = parse_label(text)
+        try:
+            label, asked_day = parse_label(text)
+        except UnknownName as e:
+            raise OperationRefused("bad_label", str(e)) from None
         if asked_day and asked_day != day:
             raise OperationRefused("not_today", f"{label} is a ticket of {asked_day}; only today's ({day}) "
                                    "tickets can be used", label=label, day=asked_day)

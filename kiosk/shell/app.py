@@ -26,6 +26,7 @@ import logging
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -124,6 +125,10 @@ class App:
         import pygame
 
         self.pg = pygame
+        # The print worker must not wait behind a frame being drawn: hand the
+        # GIL over every millisecond instead of every 5 (a press reaches the
+        # printer in under 10 ms; see `ptsp-kiosk bench --only e2e`).
+        sys.setswitchinterval(0.001)
         db = Path(self.cfg.storage.database)
         db.parent.mkdir(parents=True, exist_ok=True)
         self.store = Store(str(db))

@@ -8,11 +8,12 @@ decides anything: the machine has already decided.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Callable, Optional
 
 from kiosk.core import events as E
-from kiosk.core.errors import IssueRefused, KioskError, StoreError
+from kiosk.core.errors import IssueRefused, KioskError, OperationRefused, StoreError, UnknownName
 from kiosk.machine import effects as F
 from kiosk.services.queue_service import QueueService, refusal_text
 from kiosk.shell import sdnotify
@@ -26,6 +27,16 @@ def call_info(call) -> E.CallInfo:
     return E.CallInfo(counter=call.counter_number, counter_name=call.counter_name, label=t.label,
                       service=t.service, priority=bool(t.priority), text=call.text, at=call.at,
                       call_id=int(getattr(call, "call_id", 0) or 0))
+
+
+def _refused(f, e, action: str) -> E.CounterRefused:
+    """A refused counter operation as the event the machine replies with."""
+    # UnknownName here can only be the transfer's target service (labels and
+    # counters are checked before): a service the config does not know.
+    reason = "unknown_service" if isinstance(e, UnknownName) else getattr(e, "reason", "unknown")
+    values = tuple(sorted((k, v) for k, v in getattr(e, "values", {}).items()
+                          if isinstance(v, (str, int)) and not isinstance(v, bool)))
+    return E.CounterRefused(f.counter, reason, str(e), values, action, f.request_id)
 
 
 class EffectsRunner:
@@ -75,10 +86,36 @@ class EffectsRunner:
         if f.action == "skip":
             skipped = self.service.skip(f.counter)
             return [E.Skipped(f.counter, skipped.label if skipped else "", f.request_id)]
-        call = self.service.recall(f.counter) if f.action == "recall" else self.service.call_next(f.counter)
+        try:
+            call = self.service.recall(f.counter) if f.action == "recall" else self.service.call_next(f.counter)
+        except OperationRefused as e:  # a closed counter calls nobody
+            return [_refused(f, e, f.action)]
         if call is None:
             return [E.NobodyWaiting(f.counter, f.action, f.source, f.request_id)]
         return [E.Called(call_info(call), recall=f.action == "recall", source=f.source, request_id=f.request_id)]
+
+    # -- counter staff (issue 15) -----------------------------------------------------
+    def _TransferTicket(self, f: F.TransferTicket) -> list:
+        try:
+            moved = self.service.transfer(f.to_service, label=f.label or None, counter_number=f.counter)
+        except (OperationRefused, UnknownName) as e:
+            return [_refused(f, e, "transfer")]
+        return [E.TicketTransferred(moved.counter, moved.ticket.label, moved.from_service, moved.to_service,
+                                    moved.position, f.request_id)]
+
+    def _CallTicket(self, f: F.CallTicket) -> list:
+        try:
+            call = self.service.call_ticket(f.counter, f.label)
+        except (OperationRefused, UnknownName) as e:
+            return [_refused(f, e, "call_ticket")]
+        return [E.Called(call_info(call), recall=False, source=f.source, request_id=f.request_id)]
+
+    def _SetCounterOpen(self, f: F.SetCounterOpen) -> list:
+        change = self.service.set_counter_open(f.counter, f.open)
+        return [E.CounterOpenChanged(change.counter, change.open, change.changed, change.finished, f.request_id)]
+
+    def _ViewCounter(self, f: F.ViewCounter) -> list:
+        return [E.CounterViewed(dataclasses.asdict(self.service.counter_view(f.counter)), f.request_id)]
 
     def _RecordPrintOutcome(self, f: F.RecordPrintOutcome) -> list:
         if f.outcome == "printed":
