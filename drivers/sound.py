@@ -38,7 +38,7 @@ class Announcer(abc.ABC):
     def announce(self, text, language="id"):
         """Queue ``text`` to be chimed and spoken; must not block the caller."""
 
-    def close(self):
+    def close(self):  # noqa: B027 - optional: an announcer without a thread has nothing to stop
         """Stop announcing; calls still queued are dropped."""
 
 

@@ -86,7 +86,7 @@ def test_full_flow_press_print_call_paper_out_and_back(make_app, printer):
     app.events.put(CounterAction(1, "call"))
     pump(app, lambda: app.screen_name == "serving")
     assert "A-001" in texts(app)
-    assert app._announcer.said == [("Nomor antrian A satu, silakan menuju loket satu.", "id")]
+    assert app.parts.announcer.said == [("Nomor antrian A satu, silakan menuju loket satu.", "id")]
     # When the printer runs out of paper, the kiosk is out of order with the code
     printer.health = PAPER_OUT
     pump(app, lambda: app.screen_name == "out_of_order")
@@ -229,7 +229,7 @@ def test_a_call_made_from_the_command_line_is_shown_and_announced(make_app, monk
     other.printed(issued.ticket.id)
     other.call_next(3)
     pump(app, lambda: app.machine.calls.get(3) and app.machine.calls[3].label == "C-001")
-    assert app._announcer.said == [("Nomor antrian C satu, silakan menuju loket tiga.", "id")]
+    assert app.parts.announcer.said == [("Nomor antrian C satu, silakan menuju loket tiga.", "id")]
 
 
 def test_admin_keys_end_the_app_and_escape_does_not_in_production(make_app):
@@ -248,8 +248,8 @@ def test_demo_keys_drive_the_mock_buttons_like_real_ones(make_app):
     app = make_app(board=None, demo=True)
     assert "1-5" in app.machine.help_text
     pressed = []
-    real_press = app._board.press
-    app._board.press = lambda target: pressed.append(target) or real_press(target)
+    real_press = app.parts.board.press
+    app.parts.board.press = lambda target: pressed.append(target) or real_press(target)
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_2, mod=0, unicode="2", scancode=0))
     wait_for_number(app)
     (ticket,) = tickets_of(app)

@@ -67,9 +67,6 @@ def test_every_survey_screen_fits_at_every_size_and_language(screen, size, lang)
                not bounds.contains(t.used)]
         assert bad == [], name
         assert screen.texts, name
-        # Nothing cut short with an ellipsis: every question and answer is read whole.
-        cut = [t.text for t in screen.texts if t.text and t.text != "…" and "…" in _drawn(t)]
-        assert cut == [], name
         for b in screen.buttons:
             assert bounds.contains(b.rect), (name, b.name)
             least = MIN_KEY if name == "suggestion" and b.name.startswith("key:") else MIN_TOUCH
@@ -77,10 +74,6 @@ def test_every_survey_screen_fits_at_every_size_and_language(screen, size, lang)
         rects = [b.rect for b in screen.buttons if b.name != "dismiss"]
         for i, r in enumerate(rects):
             assert r.collidelist(rects[i + 1:]) == -1, (name, r)
-
-
-def _drawn(textbox):
-    return ""  # Painter records the source text; cut text shows in the font size check below
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])

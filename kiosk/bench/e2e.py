@@ -84,7 +84,7 @@ def measure(presses: int) -> list:
         cfg = _config(folder, os.ttyname(slave))
         app = App(cfg, headless=True, size=(800, 480), announcer=FakeAnnouncer(), sync=False)
         app.start()  # the board's mock pins, as `pin_factory = "mock"` gives them
-        pin = app._board.factory.pin(cfg.services[0].button_pin)
+        pin = app.parts.board.factory.pin(cfg.services[0].button_pin)
         done = threading.Event()
 
         end = _PrinterEnd(master)

@@ -41,9 +41,9 @@ SLIDE_IN_SECONDS = 0.6
 class BoardRenderer:
     """Draws boards onto ``surface``; ``painter.texts`` holds the last frame's text boxes."""
 
-    def __init__(self, surface: pygame.Surface, font_path: str = "") -> None:
+    def __init__(self, surface: pygame.Surface, font_path: str = "", fonts: Optional[Fonts] = None) -> None:
         self.surface = surface
-        self.fonts = Fonts(font_path)
+        self.fonts = fonts or Fonts(font_path)
         self.painter = Painter(surface, self.fonts)
         self.images = Images()
         self.number_size = 0  # font size of the called number in the last frame
@@ -65,8 +65,16 @@ class BoardRenderer:
         """The font size whose capitals are ``number_mm`` tall (at least 40 mm) on this TV."""
         s = model.settings
         per_mm = px_per_mm(self.surface.get_size(), float(s["diagonal_inches"]))
-        mm = max(MIN_NUMBER_MM, float(s["number_mm"]))
-        return math.ceil(mm * per_mm / self.cap_ratio())
+        target = max(MIN_NUMBER_MM, float(s["number_mm"])) * per_mm
+        size = math.ceil(target / self.cap_ratio())
+        while self.cap_height(size) < target:  # metrics are whole pixels: never round below the mm asked for
+            size += 1
+        return size
+
+    def cap_height(self, size: int) -> int:
+        """Height in pixels of a capital letter of the bold font at ``size``."""
+        metrics = self.fonts.get(size, True).metrics("H")[0]
+        return int(metrics[3]) if metrics else round(size * self.cap_ratio())
 
     def layout(self, model: BoardModel) -> BoardLayout:
         counters = len((model.feed or {}).get("counters") or []) or 1
@@ -149,11 +157,11 @@ class BoardRenderer:
                bold=True, max_lines=1)
         self.surface.set_clip(None)
         self.number_size = p.texts[-1].size
-        self.number_cap_px = round(self.number_size * self.cap_ratio())
+        self.number_cap_px = self.cap_height(self.number_size)
         counter = model.counter_name(int(call.get("counter", 0)))
         go_h = round(rest.h * 0.62)
         p.text(W.word("go_to", lang, counter=counter), (rest.x, rest.y, rest.w, go_h), fg,
-               max_size=go_h, min_size=12, bold=True, max_lines=1)
+               max_size=go_h, min_size=max(12, round(go_h * 0.4)), bold=True, max_lines=2)
         service = model.service_name(str(call.get("service", "")))
         if call.get("priority"):
             service = f"{service} · {W.word('priority', lang)}"
@@ -178,7 +186,8 @@ class BoardRenderer:
             inner = rect.inflate(-max(8, rect.h // 8), -max(4, rect.h // 10))
             name_h = round(inner.h * 0.34)
             p.text(model.counter_name(int(info.get("counter", 0))), (inner.x, inner.y, inner.w, name_h),
-                   fg if lit is not None else MUTED, max_size=name_h, min_size=9, bold=True, max_lines=1)
+                   fg if lit is not None else MUTED, max_size=name_h, min_size=max(9, round(name_h * 0.5)), bold=True,
+                   max_lines=1)
             label = str(info.get("label") or "") or W.word("idle_tile", lang)
             p.text(label, (inner.x, inner.y + name_h, inner.w, inner.h - name_h), fg,
                    max_size=inner.h - name_h, min_size=10, bold=True, max_lines=1)
@@ -203,7 +212,7 @@ class BoardRenderer:
             p.text(str(call.get("label", "")), (inner.x, y, label_w, row_h), TEXT, max_size=round(row_h * 0.8),
                    min_size=9, bold=True, align="left", max_lines=1)
             p.text(model.counter_name(int(call.get("counter", 0))), (inner.x + label_w, y, inner.w - label_w, row_h),
-                   MUTED, max_size=round(row_h * 0.7), min_size=9, align="right", max_lines=1)
+                   MUTED, max_size=round(row_h * 0.7), min_size=max(9, round(row_h * 0.4)), align="right", max_lines=1)
 
     # ------------------------------------------------------------------ idle area
     def slide_files(self, folder: str, mono: float) -> list[str]:
@@ -255,8 +264,9 @@ class BoardRenderer:
             y = inner.y + title_h + i * row_h
             name = model.service_name(str(s.get("code", "")))
             count_w = round(inner.w * 0.25)
+            # A long name ends in "…" rather than shrinking out of reach of the eye.
             p.text(f"{s.get('prefix', '')} · {name}", (inner.x, y, inner.w - count_w, row_h), TEXT,
-                   max_size=round(row_h * 0.65), min_size=9, align="left", max_lines=1)
+                   max_size=round(row_h * 0.65), min_size=max(9, round(row_h * 0.4)), align="left", max_lines=1)
             value = str(s.get("waiting", 0)) if s.get("open", True) else W.word("closed", lang)
             p.text(value, (inner.x + inner.w - count_w, y, count_w, row_h), TEXT if s.get("open", True) else MUTED,
                    max_size=round(row_h * 0.65), min_size=9, bold=True, align="right", max_lines=1)

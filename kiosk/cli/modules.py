@@ -13,4 +13,5 @@ MODULES = [
     "kiosk.cli.sync",
     "kiosk.cli.printer",
     "kiosk.cli.display",
+    "kiosk.cli.survey",
 ]

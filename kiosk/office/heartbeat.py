@@ -13,7 +13,7 @@ from typing import Any, Mapping, Optional
 
 PAPER_STATES = ("ok", "near_end", "out")
 _TEXT_MAX = 200
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # incl. lone surrogates
 _ZONE_RE = re.compile(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}", re.ASCII)
 
 

@@ -34,7 +34,9 @@ DEVICE_RE = re.compile(r"[A-Za-z0-9._-]{1,64}", re.ASCII)
 UID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}", re.ASCII)
 TYPE_RE = re.compile(r"[A-Za-z0-9._-]{1,64}", re.ASCII)
 DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control and bidi-override characters, and lone surrogates (JSON "\\ud800" decodes to
+# one; no database can store it as UTF-8).
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 @dataclass(frozen=True)

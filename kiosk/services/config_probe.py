@@ -99,7 +99,7 @@ def database_problem(database: str) -> Optional[str]:
                "use a file on the SD card such as /var/lib/ptsp-kiosk/kiosk.db"
     try:
         info = path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return writable_dir_problem(str(path.parent), what="the database folder")
     except OSError as e:
         return f"cannot look at {shown(database)}: {e.strerror}"

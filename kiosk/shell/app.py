@@ -31,7 +31,6 @@ import threading
 import time
 from pathlib import Path
 
-from kiosk.core.errors import ButtonError
 from kiosk.core.events import PrintFinished, PrinterHealthChanged, Quit
 from kiosk.machine.effects import Instant, Stop
 from kiosk.machine.machine import KioskMachine
@@ -43,7 +42,7 @@ from kiosk.shell import sdnotify
 from kiosk.shell.display import open_display
 from kiosk.shell.effects_runner import EffectsRunner
 from kiosk.shell.input import DemoKeys, PygameInput, help_line
-from kiosk.shell.lan_link import start_lan
+from kiosk.shell.workers import Workers
 from kiosk.shell.screenshots import Screenshots
 
 log = logging.getLogger(__name__)
@@ -91,7 +90,7 @@ class App:
         self.language = cfg.device.language
         self.clock, self.mono = clock, monotonic
         self.events = WakingQueue()
-        self._printer, self._announcer, self._board, self._sync = printer, announcer, board, sync
+        self.parts = Workers(cfg, self.events, printer=printer, announcer=announcer, board=board, sync=sync)
         self._script = script
         self._install_signals = install_signals
         self.screenshots = Screenshots(screenshot_dir)
@@ -102,10 +101,8 @@ class App:
         self._drawn = None  # (machine version, minute) of the last frame
         self._last_watchdog = 0.0
         self.store = None
-        self.print_worker = None
         self.machine = None
         self.demo_keys = None
-        self.lan = None
         self.screen_name = None
         self.frames = 0
         self.first_frame_at = None
@@ -145,16 +142,16 @@ class App:
         from kiosk.shell.screen import Renderer
 
         self.renderer = Renderer(self.cfg.display.font)
-        self._start_workers()
+        self.parts.start(self.sync_snapshot)
         self.machine = KioskMachine(self.cfg, demo=self.demo,
                                     help_text=help_line(self.cfg, self.language) if self.demo else "")
-        self.demo_keys = DemoKeys(self.cfg, self._board, self.events) if self.demo else None
+        self.demo_keys = DemoKeys(self.cfg, self.parts.board, self.events) if self.demo else None
         self.input = PygameInput(pygame, self.renderer, self.events, admin_keys=self.cfg.display.admin_keys,
                                  demo=self.demo, closable=self.demo or self.headless, demo_keys=self.demo_keys)
-        self.lan = start_lan(self.cfg, self.events)
-        self.runner = EffectsRunner(self.service, self.language, print_worker=self.print_worker,
-                                    announcer=self._announcer, board=self._board, sync=self._sync,
-                                    on_stop=self._on_stop, replies=self.lan.reply if self.lan else None)
+        parts = self.parts
+        self.runner = EffectsRunner(self.service, self.language, print_worker=parts.print_worker,
+                                    announcer=parts.announcer, board=parts.board, sync=parts.sync,
+                                    on_stop=self._on_stop, replies=parts.lan.reply if parts.lan else None)
         if self._install_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 # A handler must not take the queue's lock (the main thread may
@@ -170,50 +167,16 @@ class App:
         self.quit_reason = reason
         self.running = False
 
-    def _start_workers(self):
-        from kiosk.services.printing import PrintWorker
-
-        if self._announcer is None:
-            from drivers.sound import open_announcer
-
-            self._announcer = open_announcer(self.cfg.display)
-        if self._printer is None:
-            from drivers.printer import open_printer
-
-            self._printer = open_printer(self.cfg.printer, self.language,
-                                         Path(self.cfg.storage.database).parent / "tickets")
-        self.print_worker = PrintWorker(self.cfg.printer, self._printer, self.events,
-                                        db_path=self.cfg.storage.database)
-        self.print_worker.start()
-        if self._board is False:
-            self._board = None
-        elif self._board is None:
-            from drivers.buttons import ButtonBoard
-
-            try:
-                self._board = ButtonBoard(self.cfg, self.events)
-            except ButtonError as e:
-                # The touch screen still works without buttons: say so, carry on.
-                log.error("buttons unavailable: %s", e)
-                self._board = None
-        if self._sync is False or not self.cfg.sync.enabled:
-            self._sync = None
-        elif self._sync is None:
-            from kiosk.services.sync import SyncWorker
-
-            self._sync = SyncWorker(self.cfg, self.cfg.storage.database, self.sync_snapshot, events=self.events)
-            self._sync.start()
-
     def _start_script(self):
         if self._script is None:
             return
         from kiosk.shell.sim_script import run_script
 
         def run():
-            if self._board is None:
+            if self.parts.board is None:
                 log.error("the press script needs the buttons (mock pins); nothing simulated")
                 return
-            result = run_script(self._script, self._board, self.events, stop=self._stop)
+            result = run_script(self._script, self.parts.board, self.events, stop=self._stop)
             if not result.quit and not result.stopped:
                 self.events.put(Quit("end of script"))
 
@@ -233,20 +196,9 @@ class App:
                     continue
                 if isinstance(event, (PrintFinished, PrinterHealthChanged)):
                     self._feed(event)
-        # The outbox is durable, so the sync worker gets a short join.
-        for name, part, wait in (("print worker", self.print_worker, 5.0), ("sync", self._sync, 2.0)):
-            if part is not None:
-                try:
-                    part.stop(timeout=wait)
-                except Exception:
-                    log.exception("stopping the %s failed", name)
-        for part in (self.lan, self._board, self._announcer, self.demo_keys):
-            close = getattr(part, "close", None)
-            if close:
-                try:
-                    close()
-                except Exception:
-                    log.exception("closing %s failed", type(part).__name__)
+        self.parts.stop()
+        if self.demo_keys is not None:
+            self.demo_keys.close()
         if self.store is not None:
             self.store.close()
         if getattr(self, "pg", None):
@@ -308,9 +260,9 @@ class App:
     def _feed(self, event):
         """Give one event to the machine and carry out what it asks, results included."""
         if isinstance(event, PrintFinished) and event.result == "printed" and not event.preview_png:
-            path = getattr(self._printer, "last_path", None)  # the preview printer's PNG
+            path = self.parts.preview_png()  # the demo's ticket picture
             if path:
-                event = PrintFinished(event.ticket_id, event.error, event.code, event.outcome, str(path))
+                event = PrintFinished(event.ticket_id, event.error, event.code, event.outcome, path)
         self._guarded(lambda at: self.machine.on_event(event, at))
 
     def _guarded(self, decide):
@@ -331,8 +283,8 @@ class App:
             for result in self.runner.run(effect):
                 todo.extend(self.machine.on_event(result, self.now()))
         self.snapshot = self.machine.snapshot()
-        if self.lan is not None:
-            self.lan.publish(self.snapshot)
+        if self.parts.lan is not None:
+            self.parts.lan.publish(self.snapshot)
 
     def _watchdog(self):
         interval = sdnotify.watchdog_interval()
