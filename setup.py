@@ -12,7 +12,9 @@ setup(
     packages=find_packages(include=["kiosk", "kiosk.*", "drivers", "drivers.*"]) + ["kiosk.presets"],
     # The demo and example configs live in config/ for technicians; ship them too.
     package_dir={"kiosk.presets": "config"},
-    package_data={"kiosk.presets": ["*.toml"], "kiosk": ["assets/*"]},
+    package_data={"kiosk.presets": ["*.toml"], "kiosk": ["assets/*"],
+                  # The staff page's templates, CSS and script (issue 15): served by the kiosk, no CDN.
+                  "kiosk.lan": ["staff_static/*"]},
     install_requires=[
         "gpiozero>=2.0",
         "python-escpos>=3.1",
@@ -25,9 +27,21 @@ setup(
         "pyusb>=1.2",
         "sqlite-utils>=3.35",
         "requests>=2.28",
+        # The office receiver's one-command server (pure Python, Debian python3-waitress):
+        # read timeouts and a bounded worker pool, which wsgiref lacks (issue 11).
+        "waitress>=2.1",
     ],
     extras_require={
-        "test": ["pytest>=7", "hypothesis>=6"],
+        "test": ["pytest>=7", "hypothesis>=6", "psycopg[binary]>=3.1",
+                 # The staff page in headless Chromium (Debian chromium + chromium-driver, .ci/run).
+                 "selenium>=4.10"],
+        # Linters and checks that .ci/run runs: ruff (style and mistakes), mypy (types of
+        # the core and the machine), import-linter (the layer rules in .importlinter,
+        # imports inside functions included: no hand-written walker sees those).
+        "lint": ["ruff>=0.4", "mypy>=1.8", "import-linter>=2.0"],
+        # The office receiver on PostgreSQL (`--db postgresql://...`, issue 14): psycopg 3.
+        # The binary wheel carries its own libpq; Debian's python3-psycopg works as well.
+        "postgresql": ["psycopg[binary]>=3.1"],
         # GPIO backend of gpiozero on a Pi. Raspberry Pi OS has it as python3-lgpio;
         # plain Debian arm64 has not, PyPI has an aarch64 wheel (armhf builds it).
         # The installer picks one (kiosk/install/gpio.py); the marker keeps PCs out.

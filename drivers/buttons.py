@@ -34,7 +34,7 @@ from gpiozero import LED, Button, Buzzer
 from gpiozero.exc import GPIOPinInUse, GPIOZeroError, PinFixedPull, PinInvalidPin, PinUnknownPi
 
 from kiosk.core.errors import ButtonError, UnknownName
-from kiosk.core.events import CounterAction, TakeTicket
+from kiosk.core.events import CounterAction, SurveyBoxPressed, TakeTicket
 from kiosk.core.ports import BLINK, MODES, OFF, ON
 
 # Tried in this order when no factory is named: lgpio works on every Pi model
@@ -44,8 +44,12 @@ NO_GPIO_FIX = ('set [buttons] pin_factory = "mock" or GPIOZERO_PIN_FACTORY=mock 
                "on a Pi run `sudo ptsp-kiosk install` again: it installs lgpio (python3-lgpio from apt "
                "on Raspberry Pi OS, else lgpio from PyPI into the venv)")
 BLINK_SECONDS = 0.4  # on and off time of a blinking light: calm, but clearly not "on"
+# Counter signals (issue 15): blinks of the counter's light and buzzer beeps.
+SIGNALS = {"nobody_waiting": 2, "counter_closed": 3}
+SIGNAL_SECONDS = 0.15
 _HOLD_MARGIN = 2.0  # extra seconds hold() waits for gpiozero's hold thread before giving up
 _COUNTER_TARGET = re.compile(r"^(counter|loket|skip|lewati)\s*(\d+)$", re.IGNORECASE)
+_SURVEY_TARGET = re.compile(r"^survey\s*([1-4])$", re.IGNORECASE)
 
 
 def make_pin_factory(name=""):
@@ -150,11 +154,19 @@ def parts(cfg):
         if c.skip_pin is not None:
             out.append(Part("skip_button", f"counters[{i}].skip_pin", c.skip_pin, f"{name}: skip",
                             f"skip {c.number}"))
+        if getattr(c, "led_pin", None) is not None:
+            out.append(Part("counter_light", f"counters[{i}].led_pin", c.led_pin, f"{name}: light",
+                            f"counter {c.number}"))
     b = cfg.buttons
     if b.status_led_pin is not None:
         out.append(Part("status_light", "buttons.status_led_pin", b.status_led_pin, "status light", "status"))
     if b.buzzer_pin is not None:
         out.append(Part("buzzer", "buttons.buzzer_pin", b.buzzer_pin, "buzzer", "buzzer"))
+    survey = getattr(cfg, "survey", None)  # the survey box: four face buttons, scores 1-4
+    for n, pin in enumerate(survey.box_pins() if survey is not None else (), 1):
+        if pin is not None:
+            out.append(Part("survey_button", f"survey.box_pin_{n}", pin, f"survey box: face {n} of 4",
+                            f"survey {n}"))
     return out
 
 
@@ -193,7 +205,9 @@ class ButtonBoard:
         self._service_buttons = {}  # service code -> Button
         self._call_buttons = {}  # counter number -> Button
         self._skip_buttons = {}  # counter number -> Button
+        self._survey_buttons = {}  # survey box score 1-4 -> Button
         self._service_lights = {}  # service code -> LED
+        self._counter_lights = {}  # counter number -> LED (signals: nobody waiting, closed)
         self._status_light = None
         self._buzzer = None
         self._modes = {}  # light name -> last mode set, so repeating a mode never restarts a blink
@@ -233,6 +247,10 @@ class ButtonBoard:
             device.when_held = functools.partial(self._call_held, number)
             device.when_released = functools.partial(self._call_released, number)
             self._call_buttons[number] = device
+        elif part.kind == "survey_button":
+            score = int(part.target.split()[1])
+            device.when_pressed = functools.partial(self._events.put, SurveyBoxPressed(score))
+            self._survey_buttons[score] = device
         elif part.kind == "skip_button":
             number = int(part.target.split()[1])
             device.when_pressed = functools.partial(self._events.put, CounterAction(number, "skip"))
@@ -241,6 +259,8 @@ class ButtonBoard:
             self._service_lights[part.target] = device
         elif part.kind == "status_light":
             self._status_light = device
+        elif part.kind == "counter_light":
+            self._counter_lights[int(part.target.split()[1])] = device
         else:
             self._buzzer = device
 
@@ -315,6 +335,24 @@ class ButtonBoard:
             raise ButtonError(f"cannot set {name} light: {e}") from e
         self._modes[name] = mode
 
+    def signal_counter(self, counter, pattern):
+        """Tell the officer at ``counter`` something with a short pattern (in the
+        background): the counter's light blinks and the buzzer beeps, as many
+        times as SIGNALS says ("nobody_waiting": 2, "counter_closed": 3). Parts
+        that are not wired are skipped."""
+        times = SIGNALS.get(pattern, 1)
+        led = self._counter_lights.get(counter)
+        if led is not None:
+            try:
+                led.blink(on_time=SIGNAL_SECONDS, off_time=SIGNAL_SECONDS, n=times, background=True)
+            except (GPIOZeroError, OSError) as e:
+                raise ButtonError(f"cannot blink the light of counter {counter}: {e}") from e
+        self.beep(SIGNAL_SECONDS / 2, times)
+
+    def counter_light(self, counter):
+        """The LED of ``counter``'s light, or None when it has none (for tests and diag)."""
+        return self._counter_lights.get(counter)
+
     def beep(self, seconds=0.1, times=1):
         """Sound the buzzer ``times`` short beeps (in the background); no buzzer: nothing."""
         if self._buzzer is None:
@@ -359,7 +397,11 @@ class ButtonBoard:
         """(Button, counter number if it is a call button, else None) for a target name."""
         text = " ".join(str(target).split())
         m = _COUNTER_TARGET.match(text)
-        if m:
+        survey = _SURVEY_TARGET.match(text)
+        if survey:
+            button, call = self._survey_buttons.get(int(survey.group(1))), None
+            what = "the survey box is not configured ([survey] box_pin_1..4)"
+        elif m:
             kind, number = m.group(1).lower(), int(m.group(2))
             self._cfg.counter(number)  # UnknownName for a counter that is not configured
             if kind in ("skip", "lewati"):

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from typing import Optional
 
 from drivers.voice import CallAudio, VoiceSettings, wav_seconds
 
@@ -35,7 +36,7 @@ class Announcer(abc.ABC):
     """Interface: ``announce(text, language)`` returns at once; ``close()`` stops."""
 
     @abc.abstractmethod
-    def announce(self, text, language="id"):
+    def announce(self, text: str, language: str = "id") -> None:
         """Queue ``text`` to be chimed and spoken; must not block the caller."""
 
     def close(self):  # noqa: B027 - optional: an announcer without a thread has nothing to stop
@@ -56,7 +57,7 @@ class Player(abc.ABC):
     """Plays WAV bytes to the end before returning (called in the announcer's thread)."""
 
     @abc.abstractmethod
-    def play(self, wav):
+    def play(self, wav: bytes) -> None:
         """Play ``wav`` (bytes of a 16-bit mono WAV file) and return when it has finished."""
 
 
@@ -93,7 +94,7 @@ class AplayPlayer(Player):
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def default_player():
+def default_player() -> Optional[Player]:
     """pygame.mixer if it opens, else aplay if installed, else None (silent)."""
     try:
         return PygamePlayer()
@@ -114,11 +115,12 @@ class SpeechAnnouncer(Announcer):
     espeak-ng nor the sound card is touched by the caller.
     """
 
-    def __init__(self, settings=VoiceSettings(), audio=None, player=None):
+    def __init__(self, settings: VoiceSettings = VoiceSettings(), audio: Optional[CallAudio] = None,
+                 player: Optional[Player] = None):
         self.settings = settings
         self.audio = audio
         self._player = player
-        self._jobs = queue.Queue()
+        self._jobs: queue.Queue[Optional[tuple[str, str]]] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
         self._thread.start()
 
@@ -156,7 +158,7 @@ class SpeechAnnouncer(Announcer):
                 log.exception("announcement failed: %s", text)
 
 
-def open_announcer(display):
+def open_announcer(display) -> Announcer:
     """The announcer for a ``config.Display`` section: silent when announce is off."""
     if not display.announce:
         return FakeAnnouncer()

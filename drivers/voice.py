@@ -23,6 +23,7 @@ import wave
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Optional
 
 from kiosk.core.texts import spoken_number
 
@@ -36,6 +37,7 @@ COMMA_PAUSE = 0.2  # seconds for a comma inside an assembled (clip) sentence
 SILENCE_LEVEL = 400  # samples quieter than this (of 32767) at the ends count as silence
 CACHE_SIZE = 64  # distinct call texts kept; a day has a few hundred calls, recalls repeat recent ones
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class VoiceError(Exception):
@@ -54,22 +56,22 @@ class VoiceSettings:
     clips: str = ""  # folder of recorded clips; empty: synthesise
 
     @classmethod
-    def from_display(cls, display):
+    def from_display(cls, display) -> "VoiceSettings":
         return cls(voice=display.voice, chime=display.chime, speed=display.voice_speed,
                    volume=display.voice_volume, pause=display.voice_pause, clips=display.voice_clips)
 
 
-def sentences(text):
+def sentences(text: str) -> list[str]:
     """The sentences of a call text: 'A. B.' -> ['A.', 'B.']; empty parts dropped."""
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
 
 # -- samples -----------------------------------------------------------------
-def silence(seconds):
+def silence(seconds: float) -> array.array:
     return array.array("h", bytes(2 * int(seconds * SAMPLE_RATE)))
 
 
-def chime_samples():
+def chime_samples() -> array.array:
     """A two-tone chime (E5 then C5, 0.4 s each, soft decay)."""
     out = array.array("h")
     for freq in (659.25, 523.25):
@@ -83,7 +85,7 @@ def chime_samples():
     return out
 
 
-def read_wav(data):
+def read_wav(data: bytes) -> array.array:
     """WAV bytes -> 16-bit mono samples at SAMPLE_RATE (any channel count, 8/16-bit, any rate)."""
     try:
         with wave.open(io.BytesIO(data), "rb") as w:
@@ -106,7 +108,7 @@ def read_wav(data):
     return _resample(samples, rate)
 
 
-def _resample(samples, rate):
+def _resample(samples: array.array, rate: int) -> array.array:
     if rate == SAMPLE_RATE or not samples:
         return samples
     n = int(len(samples) * SAMPLE_RATE / rate)
@@ -123,7 +125,7 @@ def _resample(samples, rate):
     return out
 
 
-def trim(samples):
+def trim(samples: array.array) -> array.array:
     """Leading and trailing silence removed (espeak-ng pads every sentence)."""
     start, end = 0, len(samples)
     while start < end and abs(samples[start]) < SILENCE_LEVEL:
@@ -133,7 +135,7 @@ def trim(samples):
     return samples[start:end]
 
 
-def to_wav(samples, volume=100):
+def to_wav(samples: array.array, volume: int = 100) -> bytes:
     """16-bit mono samples -> WAV bytes, scaled to ``volume`` percent."""
     if volume != 100:
         factor = max(0, min(100, volume)) / 100
@@ -150,7 +152,7 @@ def to_wav(samples, volume=100):
     return out.getvalue()
 
 
-def wav_seconds(data):
+def wav_seconds(data: bytes) -> float:
     """Duration of WAV bytes in seconds."""
     with wave.open(io.BytesIO(data), "rb") as w:
         return w.getnframes() / w.getframerate()
@@ -160,12 +162,13 @@ def wav_seconds(data):
 class EspeakVoice:
     """Speaks a sentence with espeak-ng into samples (``--stdout``, no sound card needed)."""
 
-    def __init__(self, program, speed=150, runner=subprocess.run):
+    def __init__(self, program: str, speed: int = 150, runner: Callable = subprocess.run):
         self.program = program
         self.speed = speed
         self._runner = runner
 
-    def sentence(self, text, language):
+    def sentence(self, text: str, language: str) -> array.array:
+        """The samples of one sentence, trimmed; VoiceError when espeak-ng fails."""
         try:
             done = self._runner([self.program, "-v", VOICES.get(language, "id"), "-s", str(self.speed), "--stdout",
                                  "--", text], timeout=SPEECH_TIMEOUT, check=False, capture_output=True)
@@ -186,14 +189,14 @@ class ClipVoice:
     the announcer can fall back to synthesis and the technician can add it.
     """
 
-    def __init__(self, folder):
+    def __init__(self, folder: str | Path):
         self.folder = Path(folder)
-        self._clips = {}
+        self._clips: dict[tuple[str, str], array.array] = {}
         self._lock = threading.Lock()
 
-    def words(self, text, language):
+    def words(self, text: str, language: str) -> list[Optional[str]]:
         """The clip names of ``text``, with None where a comma pauses."""
-        out = []
+        out: list[Optional[str]] = []
         for token in re.findall(r"[A-Za-z]+|\d+|,", text):
             if token == ",":
                 out.append(None)
@@ -203,7 +206,7 @@ class ClipVoice:
                 out.append(token.lower())
         return out
 
-    def missing(self, text, language):
+    def missing(self, text: str, language: str) -> list[str]:
         """Words of ``text`` that have no clip."""
         return sorted({w for w in self.words(text, language) if w and self._path(w, language) is None})
 
@@ -226,7 +229,8 @@ class ClipVoice:
                     raise VoiceError(f"clip {path}: {e}") from None
             return self._clips[key]
 
-    def sentence(self, text, language):
+    def sentence(self, text: str, language: str) -> array.array:
+        """The clips of the words of ``text`` one after another; VoiceError for a missing clip."""
         out = array.array("h")
         for word in self.words(text, language):
             out += silence(COMMA_PAUSE) if word is None else self._clip(word, language)
@@ -241,15 +245,18 @@ class CallAudio:
     call from several threads; meant to run off the main loop.
     """
 
-    def __init__(self, settings=VoiceSettings(), runner=subprocess.run, which=shutil.which):
+    def __init__(self, settings: VoiceSettings = VoiceSettings(), runner: Callable = subprocess.run,
+                 which: Callable = shutil.which):
         self.settings = settings
         program = which("espeak-ng") if settings.voice == "espeak-ng" else None
         if settings.voice == "espeak-ng" and not program:
             log.info("espeak-ng is not installed: calls are chimed, not spoken (apt install espeak-ng)")
         self.speech = EspeakVoice(program, settings.speed, runner) if program else None
         self.clips = ClipVoice(settings.clips) if settings.clips else None
+        if self.clips is not None and not self.clips.folder.is_dir():
+            log.warning("display.voice_clips: %s is not a folder; calls are synthesised", self.clips.folder)
         self.chime = self._load_chime(settings.chime)
-        self._cache = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -265,7 +272,7 @@ class CallAudio:
             log.warning("display.chime: cannot use %s (%s); using the built-in chime", chime, e)
             return chime_samples()
 
-    def voice_for(self, text, language):
+    def voice_for(self, text: str, language: str):
         """The voice that will speak ``text``: ClipVoice, EspeakVoice or None."""
         if self.clips is not None:
             missing = self.clips.missing(text, language)
@@ -275,8 +282,10 @@ class CallAudio:
                         self.clips.folder)
         return self.speech
 
-    def render(self, text, language="id"):
+    def render(self, text: str, language: str = "id") -> bytes:
         """WAV bytes of the whole call; the same (text, language) is rendered once."""
+        # Control characters (a NUL cannot even be passed to a program) are never spoken.
+        text = _CONTROL.sub(" ", text)
         key = (text, language)
         with self._lock:
             if key in self._cache:

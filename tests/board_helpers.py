@@ -10,7 +10,8 @@ from kiosk.core import config
 
 TOKEN = "test-token-0123456789abcdef"
 SIZES = [(1920, 1080), (1366, 768), (1280, 720), (1080, 1920)]
-LONG_INSTITUTION = "Rumah Tahanan Negara Kelas IIB Blora, Kantor Wilayah Kementerian Imigrasi dan Pemasyarakatan Jawa Tengah"
+LONG_INSTITUTION = ("Rumah Tahanan Negara Kelas IIB Blora, Kantor Wilayah Kementerian Imigrasi dan "
+                    "Pemasyarakatan Jawa Tengah")
 LONG_SERVICE = ("Layanan Integrasi Pembebasan Bersyarat, Cuti Bersyarat, Cuti Menjelang Bebas "
                 "dan Asimilasi Warga Binaan Pemasyarakatan")
 
@@ -81,7 +82,7 @@ def sample_feed(lang="id", long=False, calls=None, **board):
     return {**feed, "version": 3, "published_at": now, "now": now}
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 5.0, step: Optional[threading.Event] = None) -> bool:
+def wait_for(predicate: Callable[[], bool], timeout: float = 15.0, step: Optional[threading.Event] = None) -> bool:
     """Poll ``predicate`` until true (or ``timeout``); waits on ``step`` between checks when given."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

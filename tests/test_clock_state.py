@@ -10,11 +10,11 @@ def test_synchronised_once_timesyncd_wrote_its_flag(tmp_path):
 
 def test_not_synchronised_while_timesyncd_runs_without_the_flag(tmp_path):
     (tmp_path / "timesync").mkdir()
-    assert clock_synchronized(tmp_path / "timesync" / "synchronized") is False
+    assert clock_synchronized(tmp_path / "timesync" / "synchronized", kernel=lambda: None) is False
 
 
 def test_unknown_without_timesyncd(tmp_path):
-    assert clock_synchronized(tmp_path / "timesync" / "synchronized") is None
+    assert clock_synchronized(tmp_path / "timesync" / "synchronized", kernel=lambda: None) is None
 
 
 def test_each_state_reads_differently_for_technicians():

@@ -83,11 +83,11 @@ def test_given_an_example_with_a_key_the_schema_lacks_when_compared_then_the_che
 
 def test_given_an_example_key_without_its_comment_when_compared_then_the_check_says_so():
     text = EXAMPLE.read_text(encoding="utf-8")
-    doc = dict((p, d) for p, _, d in config.schema_fields())["queue.estimate_window"]
+    doc = dict((p, d) for p, _, d in config.schema_fields())["queue.priority_policy"]
     without = text.replace(f"# {doc}\n", "")
     assert without != text
 
-    assert "queue.estimate_window: needs a comment line above it" in drift(without)
+    assert "queue.priority_policy: needs a comment line above it" in drift(without)
 
 
 def test_given_the_single_tables_of_the_example_when_read_then_their_values_are_the_schema_defaults():

@@ -262,6 +262,26 @@ def test_wrapper_is_valid_shell_and_drops_to_the_kiosk_user(root, source):
     assert "runuser -u ptsp-kiosk" in wrapper.read_text()
 
 
+@pytest.mark.parametrize("command, as_root", [("install", True), ("provision", True), ("status", False)])
+def test_wrapper_keeps_root_only_for_commands_that_write_etc(root, source, tmp_path, command, as_root):
+    install_into(root, source)
+    text = (root / "usr/local/bin/ptsp-kiosk").read_text()
+    # Run the wrapper as "root" with stand-ins for id, runuser and the venv's ptsp-kiosk.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "id").write_text("#!/bin/sh\n[ \"$1\" = -u ] && [ -z \"$2\" ] && echo 0; exit 0\n")
+    (bin_dir / "runuser").write_text("#!/bin/sh\necho dropped\n")
+    venv = tmp_path / "venv/bin"
+    venv.mkdir(parents=True)
+    (venv / "ptsp-kiosk").write_text("#!/bin/sh\necho as-root\n")
+    for f in (*bin_dir.iterdir(), venv / "ptsp-kiosk"):
+        f.chmod(0o755)
+    script = tmp_path / "wrapper"
+    script.write_text(text.replace("VENV=/opt/ptsp-kiosk/venv", f"VENV={tmp_path / 'venv'}"))
+    result = run(["sh", str(script), command], env=dict(os.environ, PATH=f"{bin_dir}:/usr/bin:/bin"))
+    assert result.stdout.strip() == ("as-root" if as_root else "dropped"), result.stderr
+
+
 def test_install_sh_runs_the_installer(root, source):
     script = ROOT / "systemd/install.sh"
     result = run(["sh", str(script), "--root", str(root), "--source", str(source), "--no-venv"],

@@ -50,12 +50,9 @@ def test_the_feed_lists_calls_newest_first_serving_waiting_and_open_services(lan
     assert services["kunjungan"]["waiting"] == 4 and services["kunjungan"]["open"] is True
     assert services["integrasi"]["open"] is False and services["integrasi"]["message"] == "Tutup"
     assert body["clock_problem"] is None and body["day"] == "2026-12-01"
+    assert body["timezone"] == "Asia/Jakarta" and body["institution"]
     assert body["board"]["announce"] == "board" and body["board"]["language"] == "id"
-    assert r_headers_no_store(server)
-
-
-def r_headers_no_store(server):
-    return feed(server).headers["Cache-Control"] == "no-store"
+    assert feed(server).headers["Cache-Control"] == "no-store"  # a proxy must never serve an old call
 
 
 def test_a_long_poll_returns_as_soon_as_a_call_is_published(lan):
@@ -195,3 +192,16 @@ def test_the_server_refuses_to_start_with_a_readable_token_file(tmp_path):
                                                                   token_file=path)})
     with pytest.raises(LanError, match="readable by others"):
         LanServer(cfg, LanState(cfg))
+
+
+def test_hostile_clients_get_refusals_not_a_stuck_server(lan):
+    import socket
+
+    server, kiosk = lan
+    huge = requests.get(server.url + "/api/feed", headers={**AUTH, "X-Junk": "x" * 40_000}, timeout=10)
+    assert huge.status_code in (400, 413, 431)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
+        raw.sendall(b"GET /api/feed\x00 HTTP/1.1\r\nHost: x\r\n\r\n")  # NUL in the request line
+        assert raw.recv(100).startswith(b"HTTP/1.")
+    kiosk.call(1, "A-001")
+    assert feed(server).json()["calls"][0]["label"] == "A-001"  # still serving everyone else

@@ -287,3 +287,35 @@ def test_the_preview_png_is_the_render_of_the_very_bytes_sent(tmp_path):
     sent = render.to_image(render.measure(fake.jobs[-1][1], 576))
     saved = Image.open(preview.last_path)
     assert ImageChops.difference(sent.convert("L"), saved.convert("L")).getbbox() is None
+
+
+# -- bad input ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("label", ["", "   ", "A-0\x1b12\x00", "X" * 300, "A-012\u4e2d\u00a0", "\u202e-012"])
+def test_a_strange_label_still_prints_a_ticket_within_the_paper_and_sends_no_stray_command(label):
+    data = layout(58, qr_mode="off").ticket(content(label=label, qr_data=""))
+
+    paper = render.measure(data, 384)  # the renderer refuses unknown commands and control bytes
+    for x, y, rows in images(data):
+        assert x >= 0 and x + len(rows[0]) <= 384
+    assert paper.mm < 80
+
+
+def test_a_dense_qr_goes_below_on_80mm_instead_of_squeezing_the_number():
+    data = layout(80).ticket(content(qr_data="https://ptsp.example.go.id/antrian/" + "x" * 160))
+
+    number, code = images(data, 80)
+    assert abs(len(number[2]) - NUMBER_DOTS[80]) <= 2 and code[1] > number[1]
+    assert all(x >= 0 and x + len(rows[0]) <= 576 for x, _, rows in (number, code))
+
+
+def test_a_qr_too_dense_for_the_paper_is_left_out_and_the_ticket_still_prints(caplog):
+    data = layout(58, qr_mode="raster").ticket(content(qr_data="x" * 1500))
+
+    assert len(images(data)) == 1 and "too long" in caplog.text
+
+
+def test_a_qr_url_longer_than_200_characters_is_a_config_problem():
+    from kiosk.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="at most 200"):
+        config.from_dict({"printer": {"qr_content": "url", "qr_url": "https://x.id/" + "a" * 200}})

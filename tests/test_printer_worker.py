@@ -66,7 +66,7 @@ def next_of(events, kind, seconds=3.0):
 
 def test_a_printed_ticket_is_reported_finished(worker, fake, events):
     worker().submit(7, content())
-    assert next_of(events, PrintFinished) == PrintFinished(7, None, None)
+    assert next_of(events, PrintFinished) == PrintFinished(7, None, None, outcome="printed")
     assert fake.jobs[0][0] == "ticket-000007-A-012"
 
 
@@ -90,7 +90,7 @@ def test_jobs_that_waited_past_their_deadline_are_not_printed_late(worker, fake,
     w.submit(2, content(ticket_id=2))
     results = [next_of(events, PrintFinished) for _ in range(2)]
     fake.release()
-    assert [r.code for r in results] == ["PRN-TMO", "PRN-TMO"]
+    assert [(r.code, r.outcome) for r in results] == [("PRN-TMO", "void"), ("PRN-TMO", "void")]
     assert "could not start printing in time" in results[1].error  # never sent to the printer
     time.sleep(0.2)
     assert fake.jobs == []  # nothing came out after the visitors were told it failed
@@ -103,7 +103,7 @@ def test_printing_resumes_after_a_stall_without_restart(worker, fake, events):
     assert next_of(events, PrintFinished).code == "PRN-TMO"
     fake.release()
     w.submit(2, content(ticket_id=2, label="A-013"))
-    assert next_of(events, PrintFinished) == PrintFinished(2, None, None)
+    assert next_of(events, PrintFinished) == PrintFinished(2, None, None, outcome="printed")
 
 
 def test_after_an_error_the_printer_is_reopened_for_the_next_ticket(worker, fake, events):

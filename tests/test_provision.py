@@ -19,7 +19,8 @@ def system(tmp_path):
     root = tmp_path / "root"
     (root / "etc/ptsp-kiosk").mkdir(parents=True)
     (root / "etc/ptsp-kiosk/kiosk.toml").write_text(OLD_CONFIG)
-    (root / "etc/passwd").write_text("root:x:0:0::/root:/bin/sh\nptsp-kiosk:x:990:990::/var/lib/ptsp-kiosk:/usr/sbin/nologin\n")
+    (root / "etc/passwd").write_text("root:x:0:0::/root:/bin/sh\n"
+                                     "ptsp-kiosk:x:990:990::/var/lib/ptsp-kiosk:/usr/sbin/nologin\n")
     (root / "etc/group").write_text("root:x:0:\nptsp-kiosk:x:990:\n")
     (root / "boot/firmware").mkdir(parents=True)
     return root

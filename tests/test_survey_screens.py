@@ -30,6 +30,8 @@ def states():
         "profile_education": SurveyView("profile", "education", 3, 4),
         "profile_occupation": SurveyView("profile", "occupation", 4, 4),
         "suggestion": SurveyView("suggestion", entry="Ruang tunggu sangat panas, mohon ditambah kipas angin " * 3),
+        "suggestion_one_word": SurveyView("suggestion", entry="x" * S.SUGGESTION_MAX),
+        "identify_full": SurveyView("identify", entry="W" * 40, keys=keys),
         "saving": SurveyView("saving"),
         "thanks": SurveyView("thanks"),
         "failed": SurveyView("failed"),
@@ -69,7 +71,7 @@ def test_every_survey_screen_fits_at_every_size_and_language(screen, size, lang)
         assert screen.texts, name
         for b in screen.buttons:
             assert bounds.contains(b.rect), (name, b.name)
-            least = MIN_KEY if name == "suggestion" and b.name.startswith("key:") else MIN_TOUCH
+            least = MIN_KEY if name.startswith("suggestion") and b.name.startswith("key:") else MIN_TOUCH
             assert min(b.rect.size) >= least, (name, b.name, b.rect)
         rects = [b.rect for b in screen.buttons if b.name != "dismiss"]
         for i, r in enumerate(rects):
@@ -144,3 +146,34 @@ def test_keys_that_mean_nothing_to_the_survey_are_ignored():
     assert survey_input_from_key(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0,
                                                     unicode="\x1b")) == SurveyInput("cancel", "", "key")
     assert survey_input_from_key(pygame.event.Event(pygame.KEYUP, key=pygame.K_a, mod=0)) is None
+
+
+@pytest.mark.parametrize("size", ALL_SIZES)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_home_screen_with_the_survey_button_fits(size, lang):
+    from kiosk.shell.screen import Renderer
+
+    pygame.display.init()
+    renderer = Renderer()
+    surface = pygame.Surface(size)
+    assert renderer.render(surface, view(lang, survey_offered=True)) == "home"
+    screen = renderer.screen
+    bounds = pygame.Rect((0, 0), size)
+    assert [t for t in screen.texts if not t.box.contains(t.used) or not bounds.contains(t.used)] == []
+    entry = next(b for b in screen.buttons if b.name == "survey")
+    assert entry.action == SurveyInput("start") and min(entry.rect.size) >= MIN_TOUCH
+    rects = [b.rect for b in screen.buttons]
+    for i, r in enumerate(rects):
+        assert r.collidelist(rects[i + 1:]) == -1
+    if SHOTS:
+        pygame.image.save(surface, os.path.join(SHOTS, f"home_{lang}_{size[0]}x{size[1]}.png"))
+
+
+def test_a_view_with_a_survey_chooses_the_survey_screen_over_a_call_but_not_over_a_ticket():
+    from kiosk.machine.view import choose_screen
+
+    from screen_helpers import ticket
+
+    assert choose_screen(view(survey=SurveyView("identify"), newest_counter=1), (800, 480)) == "survey"
+    assert choose_screen(view(survey=SurveyView("identify"), ticket=ticket("done")), (800, 480)) == "ticket"
+    assert choose_screen(view(survey_offered=True), (800, 480)) == "home"

@@ -7,6 +7,10 @@ from kiosk.core.errors import IllegalTransition, KioskError
 ALLOWED = {
     ("issued", "printed"): "waiting",
     ("issued", "void"): "void",
+    # Ticket-in-hand rule (issue 10): a started print that failed stays callable;
+    # a scripted ticket (no printer) is callable at once.
+    ("issued", "print_uncertain"): "waiting",
+    ("issued", "issued_unprinted"): "waiting",
     ("waiting", "called"): "called",
     ("waiting", "void"): "void",
     ("called", "recalled"): "called",

@@ -29,6 +29,9 @@ def verify_root(tmp_path_factory):
     exe.parent.mkdir(parents=True)
     exe.write_text("#!/bin/sh\n")
     exe.chmod(0o755)
+    python = exe.parent / "python"  # ptsp-display.service runs `python -m kiosk.cli.display`
+    python.write_text("#!/bin/sh\n")
+    python.chmod(0o755)
     (root / "etc/systemd/system").mkdir(parents=True)
     return root
 

@@ -78,8 +78,7 @@ def write_fd(fd: int, data: bytes, job: PrintJob, where: str = "printer") -> Non
     view = memoryview(data)
     while view:
         left = job.left()
-        if left <= 0:
-            job.check(f"{where}: writing")
+        pass
         queued = _queued(fd, kind)
         if queued is not None and queued > MAX_QUEUED - min(CHUNK, len(view)):
             # The printer has not yet taken what it was given: wait for it.

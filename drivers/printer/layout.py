@@ -13,11 +13,14 @@ TICKET_SECONDS, else at half resolution (2x2 dots per bit, a quarter of the
 bytes), else as magnified printer text. On 80 mm paper the QR code stands
 beside the number, in the same image, instead of taking paper below.
 """
+import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from drivers.printer import bitmap
 from drivers.printer.text import clean, wrap
 
+log = logging.getLogger(__name__)
 ESC, GS = b"\x1b", b"\x1d"
 INIT = ESC + b"@"
 ALIGN = {"left": ESC + b"a\x00", "center": ESC + b"a\x01", "right": ESC + b"a\x02"}
@@ -146,8 +149,10 @@ class _Writer:
         return b"".join(self.parts)
 
 
+@lru_cache(maxsize=32)
 def qr_matrix(data):
-    """QR modules (rows of bools), no quiet zone, error correction L.
+    """QR modules (rows of bools), no quiet zone, error correction L; cached
+    (a ticket's layout asks several times; callers must not change it).
 
     The mask pattern is fixed: letting the qrcode library score all eight
     masks costs ~10 ms in pure Python for no practical gain on paper.
@@ -259,8 +264,10 @@ class TicketLayout:
 
     def _qr_beside(self, qr_data):
         # Native QR is drawn by the printer itself, in its own place: it cannot stand beside.
-        return (self.geometry.paper_width == 80 and bool(qr_data) and self.qr_mode != "off"
-                and self.qr_mode != "native")
+        if not (self.geometry.paper_width == 80 and qr_data and self.qr_mode not in ("off", "native")):
+            return False
+        # A dense code (a long URL) would squeeze the number: it goes below instead.
+        return len(qr_matrix(qr_data)) * QR_BESIDE_SCALE <= self.geometry.dots // 3
 
     def _number(self, w, label, style, qr_data):
         """The big number (and on 80 mm the QR code beside it); True when the QR was placed."""
@@ -303,6 +310,11 @@ class TicketLayout:
 
     def _qr(self, w, data):
         if not data or self.qr_mode == "off":
+            return
+        scale = QR_SCALE[self.geometry.paper_width]
+        if len(qr_matrix(data)) * scale > self.geometry.dots:
+            log.warning("QR data of %d characters is too long for %d mm paper: printed without QR",
+                        len(data), self.geometry.paper_width)
             return
         w.align("center")
         w.feed_dots(QR_QUIET_DOTS)
@@ -375,9 +387,10 @@ class TicketLayout:
             self._lines(w, text)
         if sample_label:
             w.align("center")
-            size = self._label_size(sample_label)
-            w.style(bold=True, width=size, height=size)
-            w.line(clean(sample_label))
+            # The number as tickets print it on this line (a full image is about 4-8 KB).
+            style = self.number_style if self.number_style in NUMBER_STYLES else \
+                "image" if self.send_seconds(bytes(4 * g.dots)) <= TICKET_SECONDS else "image_half"
+            self._number(w, clean(sample_label), style, "")
         self._qr(w, qr_data)
         self._end(w)
         return w.bytes()

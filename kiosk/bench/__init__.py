@@ -16,8 +16,13 @@ SECTIONS = [
     "kiosk.bench.buttons",
     "kiosk.bench.install",
     "kiosk.bench.sync",
+    "kiosk.bench.office",
     "kiosk.bench.printer",
+    "kiosk.bench.staff",
+    "kiosk.bench.board",
     "kiosk.bench.voice",
+    "kiosk.bench.survey",
+    "kiosk.bench.powercut",
 ]
 
 

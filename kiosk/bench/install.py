@@ -14,7 +14,7 @@ from pathlib import Path
 from kiosk.bench import Figure
 
 UNIT_DIR = Path(__file__).resolve().parents[2] / "systemd"
-TARGETS = {"ptsp-kiosk.service": 4.0, "ptsp-receiver.service": 2.0}
+TARGETS = {"ptsp-kiosk.service": 4.0, "ptsp-receiver.service": 2.0, "ptsp-display.service": 4.0}
 _OVERALL = re.compile(r"Overall exposure level for \S+:\s*([0-9.]+)")
 
 

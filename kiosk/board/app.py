@@ -6,16 +6,18 @@
 The main loop owns pygame. It redraws the whole picture only when something
 changed (a feed, a highlight in motion, the minute on the clock, the "lost"
 timer) and otherwise only the running-text strip, and sleeps in
-``pygame.event.wait`` between frames, which keeps an idle board near 1 % CPU.
+an event the feed thread sets, between frames, which keeps an idle board near 1 % CPU.
 """
 from __future__ import annotations
 
 import logging
 import os
 import queue
+import threading
 import time
 from datetime import datetime
 from typing import Any, Callable, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pygame
 
@@ -23,12 +25,16 @@ from kiosk.board.announce import AnnouncedCalls, CallAnnouncer, Speaker
 from kiosk.board.feed import FeedClient
 from kiosk.board.model import BoardModel
 from kiosk.board.render import BoardRenderer
+from kiosk.core.errors import KioskError
 
 log = logging.getLogger(__name__)
 
 TICKER_FPS = 30
-MOTION_FPS = 30
-WAKE = pygame.USEREVENT + 7  # posted by the feed thread so the loop wakes at once
+MOTION_FPS = 15  # a full picture per frame: keep it light for a Pi
+
+
+class ScreenUnavailable(KioskError):
+    """pygame could not open the screen (driver, /dev/dri, permissions, busy, no TV)."""
 
 
 def default_state_file() -> str:
@@ -55,6 +61,7 @@ class BoardApp:
         self.source = source
         self.model = BoardModel(overrides=dict(overrides or {}))
         self.inbox: queue.Queue = queue.Queue()
+        self._wakeup = threading.Event()
         self.client = FeedClient(source, token, on_feed=self._feed_arrived, on_lost=self._feed_lost,
                                  **(client_options or {}))
         self.announcer = CallAnnouncer(speaker, AnnouncedCalls(state_file), self.model.language)
@@ -68,6 +75,7 @@ class BoardApp:
         self.frames = 0
         self.renderer: Optional[BoardRenderer] = None
         self._shot_changes = -1
+        self.shown_texts: frozenset = frozenset()  # the texts of the last full picture
 
     # ------------------------------------------------------------------ from the feed thread
     def _feed_arrived(self, feed: dict) -> None:
@@ -78,12 +86,8 @@ class BoardApp:
         self.inbox.put(("lost", reason))
         self._wake()
 
-    @staticmethod
-    def _wake() -> None:
-        try:
-            pygame.event.post(pygame.event.Event(WAKE))
-        except pygame.error:  # the display is not up (yet, or any more): the loop polls anyway
-            pass
+    def _wake(self) -> None:
+        self._wakeup.set()
 
     # ------------------------------------------------------------------ main loop
     def stop(self) -> None:
@@ -92,6 +96,15 @@ class BoardApp:
         self._wake()
 
     def open_screen(self) -> pygame.Surface:
+        """The window or fullscreen surface; ScreenUnavailable names the cause and the fix."""
+        try:
+            return self._open_screen()
+        except pygame.error as e:
+            from kiosk.shell.display_diagnosis import diagnose
+
+            raise ScreenUnavailable(diagnose(e)) from None
+
+    def _open_screen(self) -> pygame.Surface:
         pygame.display.init()
         pygame.font.init()
         pygame.display.set_caption("PTSP — papan antrian")
@@ -129,12 +142,22 @@ class BoardApp:
             pygame.display.quit()
         return 0
 
+    def wall_clock(self) -> datetime:
+        """The time to show: the kiosk's time zone (a board Pi is often left on UTC)."""
+        zone = str((self.model.feed or {}).get("timezone") or "")
+        if zone:
+            try:
+                return datetime.now(ZoneInfo(zone))
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+        return datetime.now()
+
     def _picture_key(self, mono: float) -> tuple:
         """Changes in this value need a full redraw: feed, lost timer (per second), clock (per minute), slide."""
         s = self.model.settings
         lost_tick = int(self.model.seconds_since_update(mono) or 0) if self.model.lost_reason else 0
         slide = int(mono // max(1.0, float(s["slide_seconds"]))) if s.get("slideshow_dir") else 0
-        return (self.model.changes, lost_tick, datetime.now().strftime("%Y%m%d%H%M"), slide)
+        return (self.model.changes, lost_tick, self.wall_clock().strftime("%Y%m%d%H%M"), slide)
 
     def _idle_timeout(self, mono: float) -> float:
         if self.model.settings.get("running_text"):
@@ -142,9 +165,13 @@ class BoardApp:
         return 1.0 - (mono % 1.0)  # wake on the next second (clock, lost timer)
 
     def _wait(self, seconds: float) -> None:
-        event = pygame.event.wait(max(1, int(seconds * 1000)))
-        events = [event] + pygame.event.get()
-        for e in events:
+        # Not pygame.event.wait(timeout): with the dummy and KMSDRM drivers SDL
+        # polls every millisecond inside it (several % CPU on an idle board).
+        # The feed thread and stop() set this event instead, so a call still
+        # wakes the loop at once; keys are read after each wait.
+        self._wakeup.wait(seconds)
+        self._wakeup.clear()
+        for e in pygame.event.get():
             if e.type == pygame.QUIT:
                 self.running = False
             elif e.type == pygame.KEYDOWN and e.key == pygame.K_q and \
@@ -170,8 +197,10 @@ class BoardApp:
 
     def _draw(self, mono: float) -> None:
         assert self.renderer is not None
-        self.renderer.draw(self.model, mono, datetime.now())
+        self.renderer.draw(self.model, mono, self.wall_clock())
         pygame.display.flip()
+        # Replaced whole after each picture: other threads (tests, bench) read it safely.
+        self.shown_texts = frozenset(t.text for t in self.renderer.painter.texts)
         self.frames += 1
         # A picture is saved once per change, after the new number has slid into place.
         if self.screenshot_dir and self.model.changes != self._shot_changes and not self.renderer.sliding:

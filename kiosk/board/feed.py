@@ -10,13 +10,17 @@ knock on a restarted kiosk at the same instant.
 """
 from __future__ import annotations
 
+import errno
+import http.client
+import json
 import logging
 import random
+import socket
+import ssl
 import threading
 import time
 from typing import Callable, Optional
-
-import requests
+from urllib.parse import urlencode, urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +39,19 @@ def describe(error: BaseException) -> str:
     """A short, technician-readable reason for a failed request."""
     if isinstance(error, FeedError):
         return str(error)
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return "the kiosk did not answer (connect timed out): is it on and on the same network?"
-    if isinstance(error, requests.exceptions.ReadTimeout):
-        return "the kiosk stopped answering (read timed out)"
-    if isinstance(error, requests.exceptions.ConnectionError):
-        text = str(error)
-        if "Connection refused" in text:
-            return "connection refused: the kiosk is not serving the feed ([lan] enabled? kiosk running?)"
-        if "Name or service not known" in text or "nodename nor servname" in text:
-            return "unknown host name in --source"
-        if "No route to host" in text or "Network is unreachable" in text:
-            return "no route to the kiosk (network cable, Wi-Fi or address)"
-        return f"connection failed: {text[:200]}"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused: the kiosk is not serving the feed ([lan] enabled? kiosk running?)"
+    if isinstance(error, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError,
+                          http.client.RemoteDisconnected, http.client.IncompleteRead)):
+        return "the kiosk closed the connection (restarting or stopping?)"
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return "the kiosk did not answer in time (timed out): is it on and on the same network?"
+    if isinstance(error, socket.gaierror):
+        return "unknown host name in --source"
+    if isinstance(error, OSError) and error.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return "no route to the kiosk (network cable, Wi-Fi or address)"
+    if isinstance(error, ssl.SSLError):
+        return f"TLS problem: {error}"
     return f"{type(error).__name__}: {str(error)[:200]}"
 
 
@@ -56,22 +60,28 @@ class FeedClient:
 
     ``on_feed(feed)`` and ``on_lost(reason)`` are called from the worker
     thread; they must only hand the value over (a queue), never draw.
+    The standard library's http.client keeps the board small (no requests).
     """
 
     def __init__(self, source: str, token: str, on_feed: Callable[[dict], None],
                  on_lost: Callable[[str], None], wait: float = LONG_POLL,
-                 backoff_start: float = BACKOFF_START, backoff_max: float = BACKOFF_MAX,
-                 session: Optional[requests.Session] = None) -> None:
-        self.url = source.rstrip("/") + "/api/feed"
-        self._headers = {"Authorization": f"Bearer {token}", "User-Agent": "ptsp-display"}
+                 backoff_start: float = BACKOFF_START, backoff_max: float = BACKOFF_MAX) -> None:
+        parsed = urlsplit(source)
+        self.https = parsed.scheme == "https"
+        self.host = parsed.hostname or ""
+        self.port = parsed.port or (443 if self.https else 80)
+        self.path = parsed.path.rstrip("/") + "/api/feed"
+        self.url = f"{parsed.scheme}://{parsed.netloc}{self.path}"
+        self._headers = {"Authorization": f"Bearer {token}", "User-Agent": "ptsp-display",
+                         "Accept": "application/json"}
         self.on_feed = on_feed
         self.on_lost = on_lost
         self.wait = wait
         self.backoff_start = backoff_start
         self.backoff_max = backoff_max
-        self.session = session or requests.Session()
         self.version = 0
         self.failures = 0
+        self._conn: Optional[http.client.HTTPConnection] = None
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._last_reason: Optional[str] = None
@@ -85,35 +95,62 @@ class FeedClient:
     def stop(self) -> None:
         """End the worker; an open long-poll is abandoned (the thread is a daemon)."""
         self._stop.set()
-        self.session.close()
+        conn = self._conn
+        if conn is not None and conn.sock is not None:
+            try:  # wakes a thread blocked in the long-poll's read
+                conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         if self._thread is not None:
-            self._thread.join(timeout=1.0)
+            # A thread blocked in a long-poll cannot be interrupted; it ends on
+            # its own when the answer or the read timeout comes, and drops it.
+            self._thread.join(timeout=0.2)
+
+    def _connection(self, wait: float) -> http.client.HTTPConnection:
+        if self._conn is None:
+            cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
+            self._conn = cls(self.host, self.port, timeout=CONNECT_TIMEOUT)
+            self._conn.connect()
+        if self._conn.sock is not None:
+            self._conn.sock.settimeout(wait + 10)  # the long-poll, plus the network's share
+        return self._conn
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def fetch(self, wait: float) -> dict:
         """One request: the feed newer than ``self.version`` (waiting up to ``wait`` s)."""
-        try:
-            response = self.session.get(self.url, params={"since": self.version, "wait": f"{wait:g}"},
-                                        headers=self._headers, timeout=(CONNECT_TIMEOUT, wait + 10),
-                                        stream=True)
-        except requests.RequestException as e:
-            raise FeedError(describe(e)) from e
-        with response:
-            if response.status_code == 401:
-                raise FeedError("the kiosk refused the token (401): copy the kiosk's [lan] token file "
-                                "to the board's --token-file")
-            if response.status_code != 200:
-                raise FeedError(f"the kiosk answered HTTP {response.status_code} at {self.url}")
+        query = urlencode({"since": self.version, "wait": f"{wait:g}"})
+        for attempt in (1, 2):
+            reused = self._conn is not None
             try:
-                body = response.raw.read(MAX_FEED_BYTES + 1, decode_content=True)
-            except requests.RequestException as e:
+                conn = self._connection(wait)
+                conn.request("GET", f"{self.path}?{query}", headers=self._headers)
+                response = conn.getresponse()
+                body = response.read(MAX_FEED_BYTES + 1)
+                status = response.status
+                if response.will_close:
+                    self._drop()
+                break
+            except (OSError, http.client.HTTPException) as e:
+                self._drop()
+                # A kept-alive connection the kiosk closed meanwhile is no loss of
+                # the feed: ask once more on a fresh one before saying so.
+                stale = isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError))
+                if attempt == 1 and reused and stale and not self._stop.is_set():
+                    continue
                 raise FeedError(describe(e)) from e
-            except Exception as e:  # urllib3 read errors: timeouts, resets mid-body
-                raise FeedError(f"the answer was cut short: {type(e).__name__}") from e
+        if status == 401:
+            raise FeedError("the kiosk refused the token (401): copy the kiosk's [lan] token file "
+                            "to the board's --token-file")
+        if status != 200:
+            raise FeedError(f"the kiosk answered HTTP {status} at {self.url}")
         if len(body) > MAX_FEED_BYTES:
+            self._drop()
             raise FeedError("the answer is far too large for a feed: is --source a PTSP kiosk?")
         try:
-            import json
-
             feed = json.loads(body)
         except ValueError:
             raise FeedError("the answer is not JSON: is --source the kiosk's LAN address and port?") from None
@@ -142,6 +179,8 @@ class FeedClient:
             self._last_reason = None
             self.failures = 0
             delay = self.backoff_start
+            if self._stop.is_set():
+                return
             self.version = feed["version"]
             wait = self.wait
             self.on_feed(feed)

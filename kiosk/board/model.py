@@ -19,6 +19,11 @@ DEFAULT_SETTINGS = {
 }
 
 
+def _call_id(call: dict) -> int:
+    value = call.get("call_id")
+    return value if isinstance(value, int) else -1
+
+
 @dataclass
 class BoardModel:
     """The board's state. ``overrides``: settings given on the command line
@@ -82,8 +87,7 @@ class BoardModel:
     def calls(self) -> list[dict]:
         """The feed's calls, newest first."""
         calls = [c for c in (self.feed or {}).get("calls") or [] if isinstance(c, dict)]
-        return sorted(calls, key=lambda c: c.get("call_id") if isinstance(c.get("call_id"), int) else -1,
-                      reverse=True)
+        return sorted(calls, key=_call_id, reverse=True)
 
     def highlighted(self, call_id: int, mono: float) -> Optional[float]:
         """Seconds since the highlight of ``call_id`` began, or None when not highlighted."""

@@ -38,12 +38,26 @@ IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 SLIDE_IN_SECONDS = 0.6
 
 
+MAX_FONTS = 48  # font sizes kept loaded; fitting text tries many sizes over a day
+REPAINTER_CHANGES = 200  # feed changes after which rendered-text caches start afresh
+
+
+class BoundedFonts(Fonts):
+    """Fonts by path, with at most MAX_FONTS sizes kept (a board runs for months)."""
+
+    def get(self, size: int, bold: bool = False) -> pygame.font.Font:
+        font = super().get(size, bold)
+        while len(self._cache) > MAX_FONTS:
+            del self._cache[next(iter(self._cache))]  # the oldest size loaded
+        return font
+
+
 class BoardRenderer:
     """Draws boards onto ``surface``; ``painter.texts`` holds the last frame's text boxes."""
 
     def __init__(self, surface: pygame.Surface, font_path: str = "", fonts: Optional[Fonts] = None) -> None:
         self.surface = surface
-        self.fonts = fonts or Fonts(font_path)
+        self.fonts = fonts or BoundedFonts(font_path)
         self.painter = Painter(surface, self.fonts)
         self.images = Images()
         self.number_size = 0  # font size of the called number in the last frame
@@ -52,6 +66,7 @@ class BoardRenderer:
         self._cap_ratio: Optional[float] = None
         self._ticker: Optional[tuple] = None  # (text, height, surface)
         self._slides: tuple = ("", 0.0, [])  # (folder, checked at, files)
+        self._painter_since = 0
 
     # ------------------------------------------------------------------ sizes
     def cap_ratio(self) -> float:
@@ -83,6 +98,11 @@ class BoardRenderer:
     # ------------------------------------------------------------------ frame
     def draw(self, model: BoardModel, mono: float, wall: datetime) -> BoardLayout:
         """Draw a whole frame."""
+        if model.changes - self._painter_since > REPAINTER_CHANGES:
+            # Painter keeps every text it rendered (hundreds of large numbers
+            # over a day); a fresh one keeps the board's memory flat.
+            self.painter = Painter(self.surface, self.fonts)
+            self._painter_since = model.changes
         self.painter.reset(self.surface)
         lay = self.layout(model)
         self.surface.fill(BG)
@@ -106,7 +126,7 @@ class BoardRenderer:
                 f"{W.DAYS[lang][wall.weekday()]} {wall.day} {W.MONTHS[lang][wall.month - 1]} {wall.year}  {wall:%H:%M}"
         institution = str((model.feed or {}).get("institution") or "")
         mark = self._connection_text(model, mono, lang)
-        clock_w = round(w * 0.30)
+        clock_w = round(w * (0.40 if lay.portrait else 0.30))
         mark_w = round(w * 0.26) if mark else 0
         p.text(institution, (x + pad, y, w - clock_w - mark_w - 3 * pad, h), TEXT, max_size=round(h * 0.5),
                min_size=10, bold=True, align="left", max_lines=2)
@@ -149,7 +169,7 @@ class BoardRenderer:
             return
         size = self.number_font_size(model)
         self.sliding = lit is not None and lit < SLIDE_IN_SECONDS
-        if self.sliding:  # the number slides in from the right
+        if lit is not None and self.sliding:  # the number slides in from the right
             shift = round(inner.w * (1 - lit / SLIDE_IN_SECONDS) ** 2 * 0.5)
             self.surface.set_clip(number_box)
             number_box = number_box.move(shift, 0)
@@ -172,9 +192,9 @@ class BoardRenderer:
         p = self.painter
         counters = (model.feed or {}).get("counters") or []
         gap = max(6, lay.size[1] // 100)
-        latest = {}  # counter -> its newest call (for the highlight)
-        for call in calls:
-            latest.setdefault(call.get("counter"), call)
+        latest: dict = {}  # counter -> its newest call (for the highlight)
+        for earlier in calls:
+            latest.setdefault(earlier.get("counter"), earlier)
         for info, box in zip(counters, tile_boxes(lay.tiles, len(counters), lay.columns, gap)):
             rect = pygame.Rect(box)
             call = latest.get(info.get("counter"))
@@ -189,8 +209,10 @@ class BoardRenderer:
                    fg if lit is not None else MUTED, max_size=name_h, min_size=max(9, round(name_h * 0.5)), bold=True,
                    max_lines=1)
             label = str(info.get("label") or "") or W.word("idle_tile", lang)
+            # Well below the called number, so that stays the one thing seen first.
+            cap = round(self.number_size * 0.6) if self.number_size else inner.h
             p.text(label, (inner.x, inner.y + name_h, inner.w, inner.h - name_h), fg,
-                   max_size=inner.h - name_h, min_size=10, bold=True, max_lines=1)
+                   max_size=max(10, min(inner.h - name_h, cap)), min_size=10, bold=True, max_lines=1)
 
     def _history(self, model: BoardModel, lay: BoardLayout, earlier: list[dict], lang: str) -> None:
         p = self.painter
@@ -252,6 +274,8 @@ class BoardRenderer:
             return
         services = (model.feed or {}).get("services") or []
         p.rect(area, PANEL_BG, radius=max(6, area.h // 25))
+        if not services:  # not connected yet: an empty panel, not a title over nothing
+            return
         inner = area.inflate(-max(8, area.h // 20), -max(6, area.h // 25))
         rows = max(1, len(services))
         title_h = min(round(inner.h / (rows + 1.4) * 1.1), max(20, inner.h // 4))

@@ -21,6 +21,8 @@ def register(sub, common):
     p.add_argument("--database", metavar="PATH",
                    help="SQLite file (default: ptsp-kiosk/demo.db in $XDG_DATA_HOME or ~/.local/share)")
     p.add_argument("--language", choices=config.LANGUAGES, help="screen and ticket language (default: id)")
+    p.add_argument("--board", action="store_true",
+                   help="also start the waiting-room display board (a second window; LAN feed on 127.0.0.1:8090)")
     p.set_defaults(func=demo)
 
 
@@ -72,6 +74,10 @@ def demo(args):
     overrides: dict = {"display": {"fullscreen": False}}
     if args.language:
         overrides["device"] = {"language": args.language}
+    if args.board:
+        from kiosk.cli.display import demo_board_overrides
+
+        overrides.update(demo_board_overrides(data_dir()))
     if args.config:
         if args.database:
             overrides["storage"] = {"database": args.database}
@@ -90,4 +96,13 @@ def demo(args):
     if not args.headless:
         print(f"PTSP kiosk demo: database {cfg.storage.database}; ticket pictures beside it in tickets/. "
               "Keys are shown at the bottom of the window; Esc quits.", file=sys.stderr)
-    return _start(cfg, args, demo=True)
+    if not args.board:
+        return _start(cfg, args, demo=True)
+    from kiosk.cli.display import start_demo_board
+
+    board = start_demo_board(cfg, data_dir(), args.headless)
+    try:
+        return _start(cfg, args, demo=True)
+    finally:
+        board.terminate()
+        board.wait(10)

@@ -16,7 +16,7 @@ import threading
 import time
 
 from kiosk.core import config
-from kiosk.core.events import CounterAction, TakeTicket
+from kiosk.core.events import CounterAction, SurveyBoxPressed, TakeTicket
 
 ACTION_WORDS = {"call": "call", "recall": "call again (held)", "skip": "skip"}
 
@@ -142,4 +142,8 @@ def _describe(cfg, event, buttons):
         name = cfg.counter_name(cfg.counter(event.counter))
         pin = f" (GPIO {part.pin})" if part else ""
         return target, f"{name}: {ACTION_WORDS.get(event.action, event.action)}{pin}"
+    if isinstance(event, SurveyBoxPressed):  # the survey box (issue 13)
+        target = f"survey {event.score}"
+        part = buttons.get(target)
+        return target, f"{part.label} (GPIO {part.pin})" if part else target
     return repr(event), repr(event)

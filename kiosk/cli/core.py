@@ -6,6 +6,7 @@ from datetime import date
 
 from kiosk import bench
 
+from kiosk.cli.clock import clock_state_report
 from kiosk.services import clock_state
 
 from kiosk.cli import validation
@@ -31,6 +32,9 @@ def register(sub, common):
                            ("skip", "mark a counter's current ticket as not showing up")):
         p = sub.add_parser(name, parents=[common], help=helptext)
         p.add_argument("counter", help="counter number")
+        if name == "call":
+            p.add_argument("--ticket", metavar="LABEL",
+                           help="call this number (waiting or skipped, today) instead of the next")
         p.set_defaults(func=counter_command, action=name)
 
     p = sub.add_parser("status", parents=[common], help="waiting per service, now serving per counter")
@@ -97,6 +101,10 @@ def issue(args):
 
 
 def counter_command(args):
+    if getattr(args, "ticket", None):
+        from kiosk.cli.counter import call_ticket
+
+        return call_ticket(args)
     cfg, store, queue = open_queue(args)
     action = args.action
     if action == "skip":
@@ -122,27 +130,45 @@ def status(args):
         "clock_synchronized": synced,
         "waiting": st.waiting,
         "serving": {str(n): (c.ticket.label if c else None) for n, c in st.serving},
+        "closed_counters": sorted(queue.closed_counters(st.day)),
         "printer": store.meta_get("printer.health"),
         "sync": _sync_status(cfg, store),
+        "clock": clock_state_report(cfg, store, queue),
+        "uncertain_prints": [{"label": t.label, "state": t.state, "reason": reason}
+                             for t, reason in store.uncertain_prints(st.day)],
     }
     if args.json:
         json.dump(data, sys.stdout, indent=2)
         print()
         return 0
     print(f"business day {st.day}" + (f"  CLOCK PROBLEM: {st.clock_problem}" if st.clock_problem else ""))
-    print(f"clock: {clock_state.describe(synced)}")
+    print(f"clock: {data['clock']['clock']}, {clock_state.describe(synced)}")
+    if data["clock"]["advice"]:
+        print(f"  {data['clock']['advice']}")
     print("waiting:")
     for s in cfg.services:
         print(f"  {s.prefix} {s.code:<16} {st.waiting[s.code]}")
     print("now serving:")
     for n, call in st.serving:
-        print(f"  Loket {n}: {call.ticket.label if call else '-'}")
+        closed = "  (closed: ptsp-kiosk counter {} open)".format(n) if n in data["closed_counters"] else ""
+        print(f"  Loket {n}: {call.ticket.label if call else '-'}{closed}")
     if data["printer"]:
         print(f"printer: {data['printer']}")
+    _print_uncertain(data["uncertain_prints"])
     sync = data["sync"]
     print(f"sync: {'off' if not cfg.sync.enabled else 'on'}, backlog {sync['backlog']}, "
           f"last success {sync.get('last_success_text') or 'never'}")
     return 0
+
+
+def _print_uncertain(items):
+    """Tickets whose print is uncertain: callable, but the visitor may hold no paper."""
+    if not items:
+        return
+    print(f"uncertain prints ({len(items)}): the printer failed after these started; they stay callable. "
+          "A visitor without a ticket who names one of these numbers is genuine:")
+    for item in items:
+        print(f"  {item['label']}  {item['state']:<8} {item['reason']}")
 
 
 def _sync_status(cfg, store):
@@ -176,6 +202,8 @@ def report(args):
               f"{r['waiting']:>7} {m(r['median_wait_min']):>8} {m(r['mean_wait_min']):>9} "
               f"{m(r['mean_service_min']):>8}")
     print("(times in minutes)")
+    _print_uncertain([{"label": t.label, "state": t.state, "reason": reason}
+                      for t, reason in store.uncertain_prints(day)])
     paths = sorted({path for r in rows for path in r["transfers"].split("; ") if path})
     if paths:
         print("transfers (ticket: services on its way):")

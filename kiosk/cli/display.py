@@ -5,6 +5,7 @@ import argparse
 import logging
 import os
 import signal
+import sys
 import threading
 from urllib.parse import urlparse
 
@@ -52,7 +53,7 @@ def check_source(url: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise KioskError(f"--source {url!r} must look like http://192.168.1.20:8090")
     try:
-        parsed.port
+        parsed.port  # noqa: B018  (reading it validates it)
     except ValueError:
         raise KioskError(f"--source {url!r} has a bad port number") from None
     return url
@@ -75,11 +76,11 @@ def display(args):
     from kiosk.lan.server import read_token
 
     source = check_source(args.source)
-    token = read_token(args.token_file)
+    token = read_token(args.token_file, copy_from="the kiosk's [lan] token_file (/etc/ptsp-kiosk/lan-token)")
     if args.headless:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    from kiosk.board.app import BoardApp, default_state_file
+    from kiosk.board.app import BoardApp, ScreenUnavailable, default_state_file
 
     overrides = {"language": args.language, "diagonal_inches": args.diagonal}
     if args.silent:
@@ -94,5 +95,86 @@ def display(args):
     log.info("display board reading %s", source)
     try:
         return app.run()
+    except ScreenUnavailable as e:
+        # Status 3, not 1: a TV switched off at boot or a busy screen may come
+        # right, so systemd keeps retrying (the unit stops only on 1 and 2).
+        log.error("cannot open the screen: %s", e)
+        print(f"error: cannot open the screen: {e}", file=sys.stderr)
+        return 3
     finally:
         speaker.close()
+
+
+DEMO_LISTEN = "127.0.0.1:8090"
+
+
+def demo_board_overrides(folder) -> dict:
+    """Config overrides for ``ptsp-kiosk demo --board``: the LAN feed on this
+    machine only, a token made once in the demo's folder, the board speaking."""
+    import secrets
+    from pathlib import Path
+
+    token = Path(folder) / "lan-token"
+    if not token.exists():
+        token.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32) + "\n")
+    os.chmod(token, 0o600)
+    return {"lan": {"enabled": True, "listen": DEMO_LISTEN, "token_file": str(token)},
+            "board": {"announce": "board",
+                      "running_text": "Demo PTSP: layanan ini GRATIS, tidak dipungut biaya. "
+                                      "Jam layanan Senin-Kamis 08.00-11.00 dan 13.00-14.00."}}
+
+
+def start_demo_board(cfg, folder, headless: bool):
+    """Start the board for the demo in its own process (one pygame window each);
+    prints the command so that it can be run again by hand."""
+    import shlex
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cmd = [sys.executable, "-m", "kiosk.cli.display", "--source", f"http://{cfg.lan.listen}",
+           "--token-file", cfg.lan.token_file, "--size", "1280x720",
+           "--state-file", str(Path(folder) / "board-announced.json")]
+    if headless:
+        cmd += ["--headless", "--screenshot-dir", str(Path(folder) / "board")]
+    print("Display board: " + " ".join(shlex.quote(c) for c in cmd)
+          + (f"  (pictures in {Path(folder) / 'board'}/board.png)" if headless else ""), file=sys.stderr)
+    return subprocess.Popen(cmd)
+
+
+def main(argv=None) -> int:
+    """``python -m kiosk.cli.display``: the board alone, as its systemd unit starts it.
+
+    Same options as ``ptsp-kiosk display``, but without loading every other
+    command (SQLite helpers, printer libraries...), and without numpy, which
+    pygame imports only for surfarray: together about 30 MB less on a Pi.
+    """
+    import sys
+
+    sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]  # pygame then skips surfarray
+    from kiosk.core.errors import ConfigError
+
+    parser = argparse.ArgumentParser(prog="python -m kiosk.cli.display",
+                                     description="PTSP waiting-room display board")
+    sub = parser.add_subparsers(dest="command")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="config file (only its [display] voice settings are used)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    register(sub, common)
+    args = parser.parse_args(["display", *(sys.argv[1:] if argv is None else argv)])
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return display(args)
+    except ConfigError as e:
+        print("Configuration problems:\n" + "\n".join(f"  - {p}" for p in e.problems), file=sys.stderr)
+        return 2
+    except KioskError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -6,6 +6,8 @@ Each module has ``register(subparsers, common)``: it adds its subcommands with
 
 MODULES = [
     "kiosk.cli.core",
+    "kiosk.cli.clock",
+    "kiosk.cli.counter",
     "kiosk.cli.app",
     "kiosk.cli.buttons",
     "kiosk.cli.install",

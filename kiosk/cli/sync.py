@@ -29,7 +29,8 @@ def register(sub, common):
 
     p = sub.add_parser("receiver-add-device", help="create a token for a kiosk (or a viewer) and print it")
     p.add_argument("device", metavar="DEVICE_ID", help="the kiosk's [device] id")
-    p.add_argument("--db", required=True, metavar="PATH|URL", help="receiver database (SQLite file or postgresql:// URL)")
+    p.add_argument("--db", required=True, metavar="PATH|URL",
+                   help="receiver database (SQLite file or postgresql:// URL)")
     p.add_argument("--viewer", action="store_true",
                    help="a read-only token for summaries of all devices (cannot post events)")
     p.set_defaults(func=add_device_command)
@@ -92,6 +93,11 @@ def _run_worker(cfg, worker_class):
     return 0
 
 
+def _shown(text):
+    """Text for the terminal: control characters escaped (a path may hold ESC bytes)."""
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in str(text))
+
+
 def receiver_command(args):
     from kiosk.office import receiver
     from kiosk.office.db import redact
@@ -104,7 +110,7 @@ def receiver_command(args):
     try:
         app = receiver.make_app(args.db, args.tokens)
     except receiver.ReceiverError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {_shown(e)}", file=sys.stderr)
         return 1
     limits = receiver.ServerLimits(threads=args.threads, channel_timeout=float(args.timeout))
     try:
@@ -116,7 +122,7 @@ def receiver_command(args):
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     bound = server.server_address
     print(f"receiver listening on http://{bound[0]}:{bound[1]}{receiver.protocol.EVENTS_PATH} "
-          f"(database {redact(args.db)}, {app.db.backend}); Ctrl-C to stop", flush=True)
+          f"(database {_shown(redact(args.db))}, {app.db.backend}); Ctrl-C to stop", flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("listening on %s without TLS: put an HTTPS reverse proxy in front", host)
     try:
@@ -137,7 +143,7 @@ def add_device_command(args):
     try:
         rdb = receiver.ReceiverDB(args.db)
     except receiver.ReceiverError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {_shown(e)}", file=sys.stderr)
         return 1
     try:
         token = rdb.add_token(args.device, role=role)
@@ -147,6 +153,7 @@ def add_device_command(args):
     finally:
         rdb.close()
     print(token)
-    print(f"# token for {role} {args.device!r} stored (as SHA-256) in {redact(args.db)}; it is shown only now. "
+    print(f"# token for {role} {args.device!r} stored (as SHA-256) in {_shown(redact(args.db))}; "
+          "it is shown only now. "
           f"On the kiosk: put it in the [sync] token_file with mode 600.", file=sys.stderr)
     return 0

@@ -32,6 +32,10 @@ class DayClock:
     now: float
     day: str
     problem: Optional[str] = None
+    # Set when an NTP-synchronised clock overrules a log that ran ahead of it:
+    # the (wrong, later) business day being left. The caller records the
+    # correction (a ``clock_corrected`` event), after which the log agrees.
+    corrected_from: Optional[str] = None
 
 
 def day_of(now, timezone, day_start_minutes):
@@ -53,13 +57,22 @@ def resolve(now, timezone, day_start_minutes, last_day=None, last_time=None, syn
     """Apply the clock guard.
 
     ``last_day``/``last_time``: business day and time of the last recorded
-    event (None on a new device). ``synced``: True/False when systemd tells
-    whether NTP has synced, None when unknown.
+    event (None on a new device). ``synced``: True/False when the system
+    tells whether NTP has synced, None when unknown.
+
+    A synchronised clock that reads an earlier business day than the log wins
+    (the log was written under a wrong clock, e.g. a mistyped year): a new
+    business day starts, with ``corrected_from`` naming the day left behind.
+    Any other clock behind the log keeps the log's day (protective).
     """
     if last_time is not None and last_time < EARLIEST_PLAUSIBLE:
         # History recorded while the clock was unset (a clock_problem event
         # from 1970) is nothing to lean on: judge the clock as on a new device.
         last_day = last_time = None
+    if (synced is True and last_day is not None and now >= EARLIEST_PLAUSIBLE
+            and day_of(now, timezone, day_start_minutes) < last_day):
+        return DayClock(now=now, day=day_of(now, timezone, day_start_minutes), problem=CLOCK_OK,
+                        corrected_from=last_day)
     if last_time is not None and now < last_time - BACKWARDS_TOLERANCE:
         # Keep the last day and keep time monotonic for the log and statistics.
         return DayClock(now=last_time, day=last_day, problem=CLOCK_BEHIND)

@@ -87,9 +87,11 @@ def _not_negative(v):
 
 
 def _qr_url(v):
+    if len(v) > 200:  # a longer address makes a QR code too dense for 58 mm paper
+        return f"at most 200 characters, not {len(v)}"
     if v == "" or re.fullmatch(r"https?://\S+", v):
         return None
-    return "must be an address starting with https:// (or http://), without spaces"
+    return f"must be an address starting with https:// (or http://), without spaces, not {shown(v)}"
 
 
 _MODIFIERS = ("ctrl", "alt", "shift", "meta", "control", "strg", "option", "super", "win")
@@ -203,6 +205,8 @@ class Counter:
     services: list = _f([], "Codes of the services this counter serves.")
     call_pin: Optional[int] = _f(None, "GPIO (BCM) of the call button (short: call next, long: call again).", _pin)
     skip_pin: Optional[int] = _f(None, "GPIO (BCM) of an optional skip (no-show) button.", _pin)
+    led_pin: Optional[int] = _f(None, "GPIO (BCM) of an optional light at the counter; it blinks when a call finds "
+                                "nobody waiting (2) or the counter is closed (3).", _pin)
     pin_hash: str = _f("", "Hash of this counter's staff page PIN, made by `ptsp-kiosk hash-pin`; "
                        "empty: nobody can log in to the staff page for this counter.", _pin_hash)
 
@@ -298,7 +302,7 @@ class Display:
                             _between(0.0, 3.0))
     voice_clips: str = _f("", "Folder of recorded WAV clips (words, digits, letters: nomor.wav, a.wav, dua.wav, "
                           "...; an en/ subfolder for English); used instead of espeak-ng when every word has "
-                          "a clip. Empty: synthesise.")
+                          "a clip. Empty: synthesise.", kind="dir")
 
 
 @dataclass(frozen=True)
@@ -324,9 +328,9 @@ class Staff:
 
     enabled: bool = _f(False, "Serve the staff page under /staff on the LAN server ([lan] must be enabled).")
     max_failures: int = _f(5, "Wrong PINs in a row after which a counter's login is locked.",
-                           lambda v: None if 1 <= v <= 100 else "must be 1-100")
+                           _between(1, 100))
     lockout_minutes: float = _f(10.0, "Minutes a counter's login stays locked after max_failures wrong PINs.",
-                                lambda v: None if 0 < v <= 1440 else "must be more than 0 and at most 1440")
+                                _between(0.5, 1440.0))
 
 
 def _listen(v):
@@ -353,19 +357,19 @@ class Board:
     announce: str = _f("kiosk", "Who speaks each call: kiosk, board or both.", _one_of("kiosk", "board", "both"))
     language: str = _f("", "Board language, id or en; empty: the device language.", _one_of("", *LANGUAGES))
     diagonal_inches: float = _f(32.0, "Screen diagonal of the TV in inches (sizes the called number in mm).",
-                                lambda v: None if 7 <= v <= 120 else "must be 7-120 inches")
+                                _between(7.0, 120.0))
     number_mm: float = _f(60.0, "Letter height of the called number in mm (at least 40 for reading at 5 m).",
-                          lambda v: None if 20 <= v <= 400 else "must be 20-400 mm")
+                          _between(20.0, 400.0))
     running_text: str = _f("", "Running text (teks berjalan) across the bottom: hours, rules, notices.",
                            lambda v: None if len(v) <= 2000 else "must be at most 2000 characters")
     running_speed: float = _f(120.0, "Running text speed in pixels per second.",
-                              lambda v: None if 10 <= v <= 1000 else "must be 10-1000")
+                              _between(10.0, 1000.0))
     slideshow_dir: str = _f("", "Folder of images (PNG/JPEG) shown in the idle area; empty: none.")
     slide_seconds: float = _f(10.0, "Seconds each slideshow image stays.",
-                              lambda v: None if 1 <= v <= 3600 else "must be 1-3600")
-    history: int = _f(6, "How many earlier calls the board lists.", lambda v: None if 0 <= v <= 12 else "must be 0-12")
+                              _between(1.0, 3600.0))
+    history: int = _f(6, "How many earlier calls the board lists.", _between(0, 12))
     highlight_seconds: float = _f(8.0, "Seconds a new call stays highlighted on the board.",
-                                  lambda v: None if 1 <= v <= 120 else "must be 1-120")
+                                  _between(1.0, 120.0))
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import re
 import typing
-import unicodedata
 from dataclasses import field
 from typing import Any, Callable, Optional
 
@@ -28,24 +28,22 @@ ITEMS_LIMIT = 100
 
 # Unicode line/paragraph separators and the bidirectional overrides/isolates
 # rearrange or break what is shown, like the C0/C1 control characters do.
-_LAYOUT_CONTROLS = set("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# With the C0 and C1 control characters (Unicode category Cc) and lone surrogates.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def shown(value: Any, limit: int = 60) -> str:
     """A value as it may be echoed to a terminal: repr-style escaped, cut to ``limit``."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
         return f"a number of {len(str(abs(value)))} digits"
-    text = ascii(value) if isinstance(value, str) else repr(value)
-    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)  # repr of containers
+    text = ascii(value) if isinstance(value, str) else repr(value)  # repr escapes the strings inside lists
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def control_character(text: str) -> Optional[tuple[int, str]]:
     """(position, character) of the first control character in ``text``, or None."""
-    for i, c in enumerate(text):
-        if unicodedata.category(c) in ("Cc", "Cs") or c in _LAYOUT_CONTROLS:
-            return i, c
-    return None
+    m = _CONTROL.search(text)
+    return (m.start(), m.group()) if m else None
 
 
 def text_problem(text: str, limit: int = TEXT_LIMIT) -> Optional[str]:
@@ -71,9 +69,7 @@ class Between:
         self.low, self.high, self.explain = low, high, explain
 
     def __call__(self, value: Any) -> Optional[str]:
-        if isinstance(value, float) and not math.isfinite(value):
-            return self.message(value)
-        if self.low <= value <= self.high:
+        if self.low <= value <= self.high:  # false for nan and inf
             return None
         if self.explain and abs(value) <= NUMBER_LIMIT:
             return self.explain(value)
@@ -99,14 +95,32 @@ def between(low: float, high: float, explain: Optional[Callable[[Any], str]] = N
     return Between(low, high, explain)
 
 
-def one_of(*choices: Any) -> Check:
-    return lambda v: None if v in choices else f"must be one of {', '.join(map(repr, choices))}, not {shown(v)}"
+class OneOf:
+    """A check that declares the only allowed values (also a range, for numbers)."""
+
+    def __init__(self, *choices: Any):
+        self.choices = choices
+
+    def __call__(self, value: Any) -> Optional[str]:
+        if value in self.choices and type(value) in {type(c) for c in self.choices}:
+            return None
+        return f"must be one of {', '.join(map(repr, self.choices))}, not {shown(value)}"
+
+
+def one_of(*choices: Any) -> OneOf:
+    """Declare a field's allowed values: ``_f("auto", "doc", one_of("auto", "native"))``."""
+    return OneOf(*choices)
 
 
 def declared_range(f: dataclasses.Field) -> Optional[Between]:
     """The Between a schema field declares as its check, if any."""
     check = f.metadata.get("check")
     return check if isinstance(check, Between) else None
+
+
+def declares_values(f: dataclasses.Field) -> bool:
+    """Whether a field's check declares its allowed values (a range or a list)."""
+    return isinstance(f.metadata.get("check"), (Between, OneOf))
 
 
 def setting(default: Any, doc: str, check: Optional[Check] = None, *, element: Optional[type] = None,
@@ -200,29 +214,44 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+@functools.lru_cache(maxsize=None)
+def type_hints(cls: Any) -> dict[str, Any]:
+    """The resolved annotations of a schema class (resolving them is slow: once per class)."""
+    return typing.get_type_hints(cls)
+
+
+@functools.lru_cache(maxsize=None)
+def _schema(cls: Any) -> dict[str, tuple[dataclasses.Field, Any]]:
+    """{name: (field, type)} of a schema class, Optional[X] read as X."""
+    out = {}
+    for f in dataclasses.fields(cls):
+        hint = type_hints(cls)[f.name]
+        if typing.get_origin(hint) is typing.Union:  # Optional[int]
+            hint = [a for a in typing.get_args(hint) if a is not type(None)][0]
+        out[f.name] = (f, hint)
+    return out
+
+
 def build(cls: Any, data: Any, path: str, problems: list[str]) -> Any:
     """Build dataclass ``cls`` from TOML ``data``, appending every problem found
     as "key.path: message". A bad value leaves the field at its default."""
     if not isinstance(data, dict):
         problems.append(f"{path or 'config'}: must be a table, not {shown(data)}")
         return cls()
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    fields = _schema(cls)
     for key in data:
         if key not in fields:
             near = difflib.get_close_matches(key, list(fields), n=1)
             hint = f". Did you mean '{near[0]}'?" if near else f" (valid: {', '.join(fields)})"
             problems.append(f"{_join(path, shown(key)[1:-1])}: unknown key {shown(key)}{hint}")
     values = {}
-    for name, f in fields.items():
+    for name, (f, hint) in fields.items():
         if name in data:
-            values[name] = _value(hints[name], data[name], _join(path, name), problems, f)
+            values[name] = _value(hint, data[name], _join(path, name), problems, f)
     return cls(**{k: v for k, v in values.items() if v is not _BAD})
 
 
 def _value(hint: Any, raw: Any, path: str, problems: list[str], f: dataclasses.Field) -> Any:
-    if typing.get_origin(hint) is typing.Union:  # Optional[int]
-        hint = [a for a in typing.get_args(hint) if a is not type(None)][0]
     if dataclasses.is_dataclass(hint):
         return build(hint, raw, path, problems)
     if hint is tuple:

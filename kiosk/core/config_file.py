@@ -12,11 +12,10 @@ import dataclasses
 import os
 import stat
 import tomllib
-import typing
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from kiosk.core.config_checks import build, shown
+from kiosk.core.config_checks import build, shown, type_hints
 from kiosk.core.config_rules import cross_check
 from kiosk.core.errors import ConfigError
 
@@ -179,7 +178,7 @@ def schema_fields(cls: Any = None, prefix: str = "") -> list[tuple[str, Any, str
         from kiosk.core.config import Config as cls
     out = []
     for f in dataclasses.fields(cls):
-        hint = typing.get_type_hints(cls)[f.name]
+        hint = type_hints(cls)[f.name]
         path = f"{prefix}.{f.name}" if prefix else f.name
         if dataclasses.is_dataclass(hint):
             out += schema_fields(hint, path)

@@ -90,7 +90,8 @@ def pin_uses(cfg: Any) -> list[tuple[str, int]]:
     for i, s in enumerate(cfg.services):
         uses += [(f"services[{i}].button_pin", s.button_pin), (f"services[{i}].led_pin", s.led_pin)]
     for i, c in enumerate(cfg.counters):
-        uses += [(f"counters[{i}].call_pin", c.call_pin), (f"counters[{i}].skip_pin", c.skip_pin)]
+        uses += [(f"counters[{i}].call_pin", c.call_pin), (f"counters[{i}].skip_pin", c.skip_pin),
+                 (f"counters[{i}].led_pin", c.led_pin)]
     uses += [("buttons.buzzer_pin", cfg.buttons.buzzer_pin), ("buttons.status_led_pin", cfg.buttons.status_led_pin)]
     survey = getattr(cfg, "survey", None)
     if survey is not None:

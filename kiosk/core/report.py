@@ -36,7 +36,8 @@ def _mean(values):
 
 def day_report(cfg, store, day):
     """Figures per configured service for one business day (YYYY-MM-DD)."""
-    by_service, now_in = {}, {}
+    by_service: dict[str, list] = {}
+    now_in: dict[str, list] = {}  # by the service each ticket is in now
     all_tickets = store.tickets(day)
     for t in all_tickets:
         by_service.setdefault(t.service, []).append(t)

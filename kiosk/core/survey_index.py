@@ -134,7 +134,9 @@ def compute(responses: Iterable[dict]) -> IndexResult:
                     for c in ELEMENT_CODES)
     if respondents == 0 or any(r.nrr is None for r in results):
         return IndexResult(respondents, results, None, None)
-    weighted = sum((r.weighted for r in results), Fraction(0))  # type: ignore[misc]
+    weighted = Fraction(0)
+    for r in results:
+        weighted += r.nrr * WEIGHT  # type: ignore[operator]  # None excluded above
     return IndexResult(respondents, results, weighted, weighted * CONVERSION)
 
 

@@ -78,7 +78,7 @@ class SurveyReport:
                 converted=f"{round2(r.converted)}", category=r.category,
                 performance=performance(r.category, language))
         res = self.result
-        if res.index is None:
+        if res.index is None or res.weighted_sum is None or res.category is None:
             row("index", code="IKM", name=word("index", language), respondents=res.respondents,
                 text=word("no_index", language))
         else:

@@ -7,6 +7,7 @@ from kiosk.core.texts import translate
 
 TEXTS = {
     "home_button": {"id": "Survei Kepuasan", "en": "Satisfaction survey"},
+    "home_hint": {"id": "Sudah dilayani? Nilai pelayanan kami", "en": "Been served? Rate our service"},
     "title": {"id": "Survei Kepuasan Masyarakat", "en": "Public Satisfaction Survey"},
     "identify": {"id": "Pindai kode QR pada tiket Anda, atau ketik nomor tiket",
                  "en": "Scan the QR code on your ticket, or type the ticket number"},

@@ -93,7 +93,8 @@ VENV=/opt/ptsp-kiosk/venv
 export PTSP_KIOSK_CONFIG="${PTSP_KIOSK_CONFIG:-/etc/ptsp-kiosk/kiosk.toml}"
 export ESCPOS_CAPABILITIES_PICKLE_DIR="${ESCPOS_CAPABILITIES_PICKLE_DIR:-/var/cache/ptsp-kiosk}"
 export LG_WD="${LG_WD:-/var/cache/ptsp-kiosk}"
-if [ "$(id -u)" = 0 ] && [ "$1" != install ] && id -u ptsp-kiosk >/dev/null 2>&1; then
+# install and provision write /etc: they stay root.
+if [ "$(id -u)" = 0 ] && [ "$1" != install ] && [ "$1" != provision ] && id -u ptsp-kiosk >/dev/null 2>&1; then
     cd /var/lib/ptsp-kiosk 2>/dev/null || cd /
     exec runuser -u ptsp-kiosk -- "$VENV/bin/ptsp-kiosk" "$@"
 fi
@@ -465,6 +466,30 @@ def run_from_args(args, out=None) -> int:
           if args.role == "kiosk" else
           "Installed. Next: see docs/TECHNICIAN.md, 'The office receiver'.", file=out)
     return 0
+
+
+def install_display(installer: "Installer", source_url: str = "http://127.0.0.1:8090",
+                    token_file: str = "/etc/ptsp-kiosk/lan-token") -> list[Action]:
+    """``ptsp-kiosk install --display``: the waiting-room board's unit, after ``installer.run()``.
+
+    Installs systemd/ptsp-display.service and /etc/ptsp-kiosk/display.env (the
+    feed's address and token file; kept when it exists, like kiosk.toml) and
+    enables the unit. The board runs as the kiosk's user, so on the kiosk's own
+    Pi it reads the kiosk's 0600 token file as it is.
+    """
+    unit = "ptsp-display.service"
+    installer._install_file(installer.source / "systemd" / unit, installer.root / "etc/systemd/system" / unit, 0o644)
+    env = installer.root / "etc/ptsp-kiosk/display.env"
+    if env.exists():
+        installer._add("kept", str(env.relative_to(installer.root)), "your board settings stay as they are")
+    else:
+        installer._install_text(
+            "# The display board (ptsp-display.service): the kiosk's LAN feed and its token file.\n"
+            "# On another machine than the kiosk: the kiosk's address, and a copy of its token (chmod 600).\n"
+            f"PTSP_DISPLAY_SOURCE={source_url}\nPTSP_DISPLAY_TOKEN_FILE={token_file}\n"
+            "# More options, e.g. --language en --diagonal 43 --silent\nPTSP_DISPLAY_OPTIONS=\n", env, 0o640)
+    installer._systemd([unit])
+    return installer.actions
 
 
 def main(argv=None) -> int:

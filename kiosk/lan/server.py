@@ -40,16 +40,19 @@ class LanError(KioskError):
     """The LAN server cannot start (token file, address); the message says what to fix."""
 
 
-def read_token(path: str) -> str:
+def read_token(path: str, copy_from: str = "") -> str:
     """The bearer token in ``path``; refuses a file others can read.
 
-    Raises LanError with the fix in the message.
+    ``copy_from``: where a board gets the token (the kiosk's file), named in
+    the message instead of how to make a new one. Raises LanError with the fix.
     """
     make = f"head -c 32 /dev/urandom | base64 > {path} && chmod 600 {path}"
+    if copy_from:
+        make = f"copy {copy_from} here, then chmod 600 {path}"
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise LanError(f"token file {path} does not exist; create it: {make}") from None
+        raise LanError(f"token file {path} does not exist; {'' if copy_from else 'create it: '}{make}") from None
     except OSError as e:
         raise LanError(f"cannot read token file {path}: {e.strerror}") from None
     if not stat.S_ISREG(st.st_mode):
@@ -130,7 +133,7 @@ class LanApp:
             return _json(start_response, "200 OK", {"ok": True})
         if path == "/api/feed":
             return self._feed(environ, start_response)
-        return _json(start_response, "404 Not Found", {"error": f"no such page; the feed is /api/feed"})
+        return _json(start_response, "404 Not Found", {"error": "no such page; the feed is /api/feed"})
 
     def authorized(self, environ: dict) -> bool:
         """Whether the request carries the bearer token (compared in constant time)."""
@@ -185,6 +188,7 @@ class LanServer:
         self.cfg = cfg
         self.state = state
         self.listen = listen or cfg.lan.listen
+        self._token_from = "given" if token is not None else cfg.lan.token_file
         token = token if token is not None else read_token(cfg.lan.token_file)
         if staff_app is None:
             staff_app = load_staff_app(cfg, state)
@@ -217,7 +221,7 @@ class LanServer:
             raise LanError(f"the LAN server cannot listen on {self.listen}: {e.strerror or e}") from None
         self._thread = threading.Thread(target=self._run, name="lan-server", daemon=True)
         self._thread.start()
-        log.info("LAN feed on %s (token from %s)", self.url, self.cfg.lan.token_file)
+        log.info("LAN feed on %s (token: %s)", self.url, self._token_from)
         return self
 
     def _run(self) -> None:

@@ -272,7 +272,8 @@ class StaffApp:
         if action == "skip":
             return ST.text("skipped", lang, label=reply.message) if reply.message else ST.text("skipped_none", lang)
         if action == "transfer" and isinstance(data, dict):
-            return ST.text("transferred", lang, label=data.get("label"), to=self._service_name(data.get("to", ""), lang))
+            to = self._service_name(str(data.get("to", "")), lang)
+            return ST.text("transferred", lang, label=data.get("label"), to=to)
         if action == "close" and isinstance(data, dict) and data.get("finished"):
             return ST.text("closed_served", lang, label=data["finished"])
         return ST.text("opened" if action == "open" else "closed", lang)

@@ -41,10 +41,6 @@ def board_settings(cfg: Config) -> dict:
     }
 
 
-def _names(getter: Callable[[str], str]) -> dict:
-    return {"id": getter("id"), "en": getter("en")}
-
-
 def _int(value: Any, default: int = 0) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
@@ -76,16 +72,17 @@ def build_feed(snapshot: dict, cfg: Config) -> dict:
     return {
         "device": cfg.device.id,
         "institution": cfg.device.institution,
+        "timezone": cfg.device.timezone,  # the board's own clock may be set to another zone
         "day": str(snapshot.get("day") or ""),
         "clock_problem": snapshot.get("clock_problem"),
         "calls": calls,
         "counters": [
             {"counter": c.number,
-             "name": _names(lambda lang, c=c: cfg.counter_name(c, lang)),
+             "name": {lang: cfg.counter_name(c, lang) for lang in ("id", "en")},
              "label": serving_by_counter.get(c.number, "")}
             for c in cfg.counters],
         "services": [
-            {"code": s.code, "prefix": s.prefix, "name": _names(s.display_name),
+            {"code": s.code, "prefix": s.prefix, "name": {lang: s.display_name(lang) for lang in ("id", "en")},
              "open": bool(state_by_service.get(s.code, {}).get("can_issue", s.enabled)),
              "message": str(state_by_service.get(s.code, {}).get("message", "")),
              "waiting": _int(state_by_service.get(s.code, {}).get("waiting"))}

@@ -25,6 +25,7 @@ from kiosk.core import events as E
 from kiosk.core.config import Config
 from kiosk.machine import effects as F
 from kiosk.machine import staff
+from kiosk.machine import survey_flow
 from kiosk.machine.faults import current_fault
 from kiosk.machine.light_policy import service_lights, status_light
 from kiosk.machine.press_guard import PressGuard
@@ -168,6 +169,7 @@ class KioskMachine:
         if now - self._last_refresh >= REFRESH_SECONDS:
             self._last_refresh = now
             out.append(F.Refresh())
+        out += survey_flow.on_tick(self, at)  # survey timeouts (issue 13)
         return out + self._after_change()
 
     def unexpected_error(self, at: F.Instant) -> list:
@@ -331,6 +333,7 @@ class KioskMachine:
         E.SyncStatusChanged: _ignore, E.Tick: _ignore,
     }
     _HANDLERS.update(staff.HANDLERS)  # counter staff requests (issue 15)
+    _HANDLERS.update(survey_flow.HANDLERS)  # the satisfaction survey (issue 13)
 
     # ------------------------------------------------------------------ derived
     def _show(self, view: Optional[TicketView], until: Optional[float]) -> None:
@@ -400,7 +403,8 @@ class KioskMachine:
         return View(language=lang, institution=self.cfg.device.institution, address=self.cfg.device.address,
                     now=local, services=tuple(services), calls=tuple(calls),
                     newest_counter=self.highlight[0] if self.highlight else None,
-                    ticket=self.ticket_view, fault=fault, help_text=self.help_text, logo=self.cfg.display.logo)
+                    ticket=self.ticket_view, fault=fault, help_text=self.help_text, logo=self.cfg.display.logo,
+                    survey=survey_flow.view_of(self), survey_offered=self.cfg.survey.enabled)
 
     def snapshot(self) -> Snapshot:
         """The kiosk's state for the heartbeat and the LAN feed."""

@@ -19,10 +19,15 @@ from typing import Any, Optional
 
 from kiosk.core import events as E
 from kiosk.core import survey as S
+from kiosk.machine import effects as F
 
 THANKS_SECONDS = 8.0  # the thank-you screen, then home
 REFUSED_SECONDS = 20.0  # a refusal stays this long unless the visitor taps
 ENTRY_MAX = 40  # characters on the identify screen (the QR content is 20)
+# A second tap this soon after a new question appeared is the same finger
+# (a double tap, a shaky hand), not an answer to the question it just revealed.
+SETTLE_SECONDS = 0.5
+_SETTLING = ("answer", "option", "skip", "done", "back", "retry")
 
 
 # -- effects (the shell executes them and feeds back the result event) ----------------
@@ -84,6 +89,7 @@ class SurveyFlow:
 
     settings: Any
     prefixes: tuple = ()
+    settle: float = SETTLE_SECONDS  # see SETTLE_SECONDS
     step: str = ""  # "" while inactive
     version: int = 0  # increases whenever the view may have changed
     _entry: str = ""
@@ -94,6 +100,7 @@ class SurveyFlow:
     _profile: dict = field(default_factory=dict)
     _reason: str = ""
     _last_input: float = 0.0
+    _shown_at: float = float("-inf")  # when the current screen (step, question) appeared
     _until: Optional[float] = None  # a timed screen (thanks, refused) ends then
     _box_last: float = float("-inf")
 
@@ -116,8 +123,14 @@ class SurveyFlow:
             return []
         self._last_input = now
         self.version += 1
+        if event.action in _SETTLING and event.source == "touch" and now - self._shown_at < self.settle:
+            return []
+        before = (self.step, self._index)
         handler = getattr(self, f"_on_{self.step}", None)
-        return handler(event, now) if handler else []
+        out = handler(event, now) if handler else []
+        if (self.step, self._index) != before:
+            self._shown_at = now
+        return out
 
     def on_result(self, event: object, now: float) -> list:
         """``SurveyTicketChecked`` or ``SurveySaved`` from the shell."""
@@ -133,6 +146,7 @@ class SurveyFlow:
         elif isinstance(event, E.SurveySaved) and self.step == "saving":
             if not event.reason:
                 self._goto("thanks", now, until=now + THANKS_SECONDS)
+                return [F.WakeSync()]  # the response is in the outbox: send it soon
             elif event.reason == "already":
                 self._refuse("already", now)
             else:
@@ -159,7 +173,7 @@ class SurveyFlow:
         if not 1 <= event.score <= 4 or now - self._box_last < self.settings.box_interval:
             return []
         self._box_last = now
-        return [RecordBoxRating(event.score)]
+        return [RecordBoxRating(event.score), F.WakeSync()]
 
     def view(self) -> Optional[SurveyView]:
         """What the screen shows, or None when the survey is not active."""
@@ -303,6 +317,7 @@ class SurveyFlow:
     def _goto(self, step: str, now: float, until: Optional[float] = None) -> None:
         self.step = step
         self._last_input = now
+        self._shown_at = now
         self._until = until
         self.version += 1
 
@@ -320,3 +335,53 @@ class SurveyFlow:
         self._profile = {}
         self._reason = ""
         self._until = None
+
+
+# -- wiring into the kiosk machine (kiosk.machine.machine._HANDLERS.update(HANDLERS)) --
+def flow_of(machine: Any) -> SurveyFlow:
+    """The machine's survey flow, made on first use from its config."""
+    flow = machine.__dict__.get("survey")
+    if flow is None:
+        flow = SurveyFlow(machine.cfg.survey, tuple(s.prefix for s in machine.cfg.services))
+        machine.survey = flow
+    return flow
+
+
+def handle_input(machine: Any, event: E.SurveyInput, at: Any) -> list:
+    """A survey input. "start" (the home screen's button) opens the survey; so
+    does a scanner typing on the home screen, which then goes on as typed."""
+    flow = flow_of(machine)
+    if not flow.active:
+        if event.action == "start" or (event.action == "char" and event.source != "touch"):
+            flow.start(at.mono)
+        if event.action != "char" or not flow.active:
+            return []
+    return flow.on_input(event, at.mono)
+
+
+def handle_result(machine: Any, event: object, at: Any) -> list:
+    return flow_of(machine).on_result(event, at.mono)
+
+
+def handle_box(machine: Any, event: E.SurveyBoxPressed, at: Any) -> list:
+    return flow_of(machine).box_pressed(event, at.mono)
+
+
+def on_tick(machine: Any, at: Any) -> list:
+    """Timed survey screens and the idle timeout (call from KioskMachine.on_tick)."""
+    flow = flow_of(machine)
+    before = flow.version
+    out = flow.on_tick(at.mono)
+    if flow.version != before:
+        machine.version += 1
+    return out
+
+
+def view_of(machine: Any) -> Optional[SurveyView]:
+    """The survey's view model for KioskMachine.view(), or None."""
+    flow = machine.__dict__.get("survey")
+    return flow.view() if flow is not None else None
+
+
+HANDLERS = {E.SurveyInput: handle_input, E.SurveyTicketChecked: handle_result, E.SurveySaved: handle_result,
+            E.SurveyBoxPressed: handle_box}

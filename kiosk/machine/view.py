@@ -5,7 +5,7 @@ only draw a View. Tests build Views by hand to render any situation.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Optional
+from typing import Any, Optional
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ class View:
     fault: Optional[Fault] = None
     help_text: str = ""  # demo: keyboard help line
     logo: str = ""  # path of a logo image, "" for none
+    survey: Optional[Any] = None  # kiosk.machine.survey_flow.SurveyView while a visitor answers the survey
+    survey_offered: bool = False  # the home screen shows the "Survei Kepuasan" button
 
 
 DISMISS = "dismiss"  # the action of a tap on a message screen
@@ -86,11 +88,14 @@ def choose_screen(view, size):
     """Name of the screen to show for ``view`` on a surface of ``size``.
 
     The ticket screen wins (a visitor is waiting for their ticket, even when
-    it failed); then a fresh call takes the screen where there is no side
-    panel; then out of order; else home.
+    it failed); then the survey a visitor is answering (a call or a fault
+    must not take it away mid-answer); then a fresh call takes the screen
+    where there is no side panel; then out of order; else home.
     """
     if view.ticket is not None:
         return "ticket"
+    if view.survey is not None:
+        return "survey"
     if view.newest_counter is not None and not has_side_panel(size):
         return "serving"
     if view.fault is not None:

@@ -21,7 +21,7 @@ import time
 from typing import Any, Callable, Iterable, Optional, Union
 from urllib.parse import parse_qs
 
-from kiosk.office import ingest, reports, tokens
+from kiosk.office import ikm, ingest, reports, tokens
 from kiosk.office.db import Database, StorageBusy, StorageError, open_database
 from kiosk.office.validate import is_device_id, parse_batch, parse_day
 from kiosk.services.sync import protocol
@@ -196,8 +196,11 @@ class Receiver:
         if not (days_text.isascii() and days_text.isdigit() and len(days_text) <= 6
                 and 1 <= int(days_text) <= reports.SUMMARY_MAX_DAYS):
             raise HTTPError(400, f"days must be a whole number from 1 to {reports.SUMMARY_MAX_DAYS}")
+        devices = reports.summary(self.db, device, day, int(days_text))
+        days = sorted({d for per_day in devices.values() for d in per_day})
+        satisfaction = ikm.summary_section(self.db, days[0], days[-1], device) if days else {}
         return 200, {"protocol": protocol.PROTOCOL_VERSION, "generated_at": self.clock(),
-                     "devices": reports.summary(self.db, device, day, int(days_text))}, []
+                     "devices": devices, "satisfaction": satisfaction}, []
 
     def _get_devices(self, environ: dict) -> tuple[int, Any, list]:
         device = self._reader(environ, self._device_param(self._query(environ)))

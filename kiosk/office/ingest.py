@@ -98,10 +98,10 @@ class _Fold:
             stats[0] += 1
             stats[1], stats[2] = min(stats[1], e.time), max(stats[2], e.time)
         if e.ticket_id is not None:
-            self._ticket_event(e)
+            self._ticket_event(e, e.ticket_id)
 
-    def _ticket_event(self, e: Event) -> None:
-        key = (e.day, e.ticket_id)
+    def _ticket_event(self, e: Event, ticket_id: int) -> None:
+        key = (e.day, ticket_id)
         t = self.tickets.get(key)
         if t is None:
             t = dict.fromkeys(_TICKET_COLUMNS)
@@ -176,14 +176,14 @@ class _Fold:
 
     def write(self) -> None:
         q, device = self.q, self.device
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for (day, ticket_id) in self.changed:
             t = self.tickets[(day, ticket_id)]
             rows.append((device, day, ticket_id, *(t[c] for c in _TICKET_COLUMNS)))
         sets = ", ".join(f"{c} = excluded.{c}" for c in _TICKET_COLUMNS)
         q.many(f"INSERT INTO tickets (device, day, ticket_id, {', '.join(_TICKET_COLUMNS)}) "
                f"VALUES ({_marks(3 + len(_TICKET_COLUMNS))}) "
-               f"ON CONFLICT (device, day, ticket_id) DO UPDATE SET {sets}", sorted(rows, key=lambda r: r[1:3]))
+               f"ON CONFLICT (device, day, ticket_id) DO UPDATE SET {sets}", sorted(rows, key=lambda r: (r[1], r[2])))
         adds = ", ".join(f"{c} = daily_service.{c} + excluded.{c}" for c in _SERVICE_COUNTS)
         q.many(f"INSERT INTO daily_service (device, day, service, {', '.join(_SERVICE_COUNTS)}, wait_max_s) "
                f"VALUES ({_marks(4 + len(_SERVICE_COUNTS))}) ON CONFLICT (device, day, service) DO UPDATE SET "
@@ -235,7 +235,8 @@ def store_batch(db: Database, device: str, events: Sequence[Event],
     unique = list({e.uid: e for e in reversed(events)}.values())[::-1]  # first of each uid, in order
     with db.write() as q:
         q.run("INSERT INTO devices (device, first_seen, last_seen) VALUES (?, ?, ?) "
-              "ON CONFLICT (device) DO UPDATE SET last_seen = excluded.last_seen", (device, now, now))
+              "ON CONFLICT (device) DO UPDATE SET last_seen = excluded.last_seen, "
+              "first_seen = COALESCE(devices.first_seen, excluded.first_seen)", (device, now, now))
         (timezone,) = q.one("SELECT timezone FROM devices WHERE device = ?", (device,)) or (None,)
         held: set[str] = set()
         for part in _chunks([e.uid for e in unique]):
@@ -275,7 +276,9 @@ def rebuild_aggregates(q: Query) -> None:
         q.run(f"DELETE FROM {table}")
     for (device,) in q.all("SELECT DISTINCT device FROM events ORDER BY device"):
         q.run("INSERT INTO devices (device, first_seen, last_seen) SELECT ?, min(received), max(received) "
-              "FROM events WHERE device = ? ON CONFLICT (device) DO NOTHING", (device, device))
+              "FROM events WHERE device = ? ON CONFLICT (device) DO UPDATE SET "
+              "first_seen = COALESCE(devices.first_seen, excluded.first_seen), "
+              "last_seen = COALESCE(devices.last_seen, excluded.last_seen)", (device, device))
         rows = q.dicts("SELECT seq, uid, type, time, day, ticket_id, service, label, counter, data FROM events "
                        "WHERE device = ? ORDER BY seq, time", (device,))
         fold = _Fold(q, device, None)

@@ -12,7 +12,7 @@ from typing import Any, Mapping, Optional
 from kiosk.office.db import Database
 
 SUMMARY_MAX_DAYS = 366
-_DEVICE_COLUMNS = ("device", "first_seen", "last_seen", "last_seq", "events", "heartbeat_at", "heartbeat",
+_DEVICE_COLUMNS = ("device", "registered", "first_seen", "last_seen", "last_seq", "events", "heartbeat_at", "heartbeat",
                    "software", "backlog", "printer_online", "paper", "roll_counter", "cover_open",
                    "clock_offset_s", "ntp_synchronized", "clock_problem", "fault", "faults", "last_ticket",
                    "timezone", "note")
@@ -88,7 +88,8 @@ def summary(db: Database, device: Optional[str] = None, day: Optional[str] = Non
 
 
 def devices(db: Database, only: Optional[str] = None) -> list[dict[str, Any]]:
-    """Every device seen, with its last contact, last seq, event count and health."""
+    """Every device registered or seen, with its last contact (None: never), last seq,
+    event count and health."""
     sql = f"SELECT {', '.join(_DEVICE_COLUMNS)} FROM devices"
     with db.read() as q:
         rows = q.dicts(sql + (" WHERE device = ?" if only else "") + " ORDER BY device", (only,) if only else ())

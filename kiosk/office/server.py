@@ -63,7 +63,10 @@ class ReceiverServer:
         # The loop owns its socket map: close everything from inside the loop.
         from waitress import wasyncore
 
-        self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
+        try:
+            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
+        except OSError:
+            pass  # the loop woke up, ran the thunk and closed the trigger before our wake-up write
         self._stopped.wait(10)
 
     def server_close(self) -> None:

@@ -38,10 +38,15 @@ def add_token(db: Database, name: str, role: str = "device", now: Optional[float
     if not is_device_id(name):
         raise ValueError("a device id uses 1-64 letters, digits, '.', '_' or '-'")
     token = secrets.token_urlsafe(32)
+    now = time.time() if now is None else now
     with db.write() as q:
         q.run("INSERT INTO tokens (name, token_sha256, role, created) VALUES (?, ?, ?, ?) "
               "ON CONFLICT (name) DO UPDATE SET token_sha256 = excluded.token_sha256, role = excluded.role, "
-              "created = excluded.created", (name, hash_token(token), role, time.time() if now is None else now))
+              "created = excluded.created", (name, hash_token(token), role, now))
+        if role == "device":
+            # Listed from now on, so a kiosk that never reports shows up as silent.
+            q.run("INSERT INTO devices (device, registered) VALUES (?, ?) ON CONFLICT (device) DO NOTHING",
+                  (name, now))
     return token
 
 

@@ -14,14 +14,14 @@ probe checks every such field whose value is not empty.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import sqlite3
 import stat
-import typing
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
-from kiosk.core.config_checks import shown
+from kiosk.core.config_checks import shown, type_hints
 
 # SQLite needs room for the journal and a page or two; below this, the first
 # ticket of the day already fails with "database or disk is full".
@@ -56,6 +56,8 @@ def probe(cfg: Any, refused: frozenset[str] | set[str] = frozenset(),
             problems.append(problem if problem.startswith("printer.profile") else f"printer.profile: {problem}")
     if cfg.display.font:
         add("display.font", font_problem(cfg.display.font))
+    if getattr(cfg.display, "chime", "builtin") not in ("builtin", "none"):
+        add("display.chime", readable_file_problem(cfg.display.chime))
     for key in ("display.logo", "printer.logo"):
         section, name = key.split(".")
         value = getattr(getattr(cfg, section), name)
@@ -73,17 +75,32 @@ def probe(cfg: Any, refused: frozenset[str] | set[str] = frozenset(),
 
 def declared_paths(cfg: Any, prefix: str = "") -> Iterator[tuple[str, str, str]]:
     """(key path, kind, value) of every schema field that declares ``kind``."""
-    hints = typing.get_type_hints(type(cfg))
-    for f in dataclasses.fields(cfg):
-        value = getattr(cfg, f.name)
-        key = f"{prefix}.{f.name}" if prefix else f.name
-        if dataclasses.is_dataclass(hints[f.name]):
+    cls: Any = type(cfg)
+    for name, nested, kind in _plan(cls):
+        value = getattr(cfg, name)
+        key = f"{prefix}.{name}" if prefix else name
+        if nested == "table":
             yield from declared_paths(value, key)
-        elif hints[f.name] is tuple:
+        elif nested == "tables":
             for i, item in enumerate(value):
                 yield from declared_paths(item, f"{key}[{i}]")
+        else:
+            yield key, kind, value
+
+
+@functools.lru_cache(maxsize=None)
+def _plan(cls: Any) -> tuple[tuple[str, str, str], ...]:
+    """(name, "table" | "tables" | "", kind) of the fields of ``cls`` worth visiting."""
+    hints = type_hints(cls)
+    plan = []
+    for f in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(hints[f.name]):
+            plan.append((f.name, "table", ""))
+        elif hints[f.name] is tuple:
+            plan.append((f.name, "tables", ""))
         elif f.metadata.get("kind"):
-            yield key, f.metadata["kind"], value
+            plan.append((f.name, "", f.metadata["kind"]))
+    return tuple(plan)
 
 
 # --- the database ---------------------------------------------------------------
@@ -101,6 +118,8 @@ def database_problem(database: str) -> Optional[str]:
         info = path.stat()
     except (FileNotFoundError, NotADirectoryError):
         return writable_dir_problem(str(path.parent), what="the database folder")
+    except PermissionError:
+        return f"the kiosk's {_user()} may not reach {shown(database)} (permission denied on a folder on the way)"
     except OSError as e:
         return f"cannot look at {shown(database)}: {e.strerror}"
     if stat.S_ISDIR(info.st_mode):
@@ -132,6 +151,10 @@ def _ours_problem(path: Path) -> Optional[str]:
         return f"{shown(str(path))} is not an SQLite database; it is left untouched: move it aside or " \
                "point storage.database to another file"
     app_id = int.from_bytes(header[68:72], "big")
+    if app_id != APPLICATION_ID:
+        # In WAL mode the newest header may still be in the -wal file (a power
+        # cut before the first checkpoint): ask SQLite, which reads both.
+        app_id = _application_id(path, app_id)
     if app_id == APPLICATION_ID:
         return None
     tables = _tables(path)
@@ -139,6 +162,17 @@ def _ours_problem(path: Path) -> Optional[str]:
         return None
     return (f"{shown(str(path))} is a database of another program (application id {app_id:#x}, tables "
             f"{shown(', '.join(tables) or 'none')}); it is left untouched: point storage.database to another file")
+
+
+def _application_id(path: Path, default: int) -> int:
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("PRAGMA application_id").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return default
 
 
 def _tables(path: Path) -> list[str]:

@@ -8,7 +8,7 @@ the same moment one wins and the other is refused with nothing changed.
 """
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from kiosk.core import rules
 from kiosk.core import tickets as T
@@ -65,11 +65,11 @@ def parse_label(text):
         raise UnknownName("not a ticket number like A-012")
     raw = text.strip()
     day = None
-    qr = _QR_RE.match(raw.upper())
+    qr = _QR_RE.fullmatch(raw.upper())
     if qr:
         day = f"{qr.group(1)}-{qr.group(2)}-{qr.group(3)}"
         raw = qr.group(4)
-    m = _LABEL_RE.match(raw)
+    m = _LABEL_RE.fullmatch(raw)
     if not m:
         raise UnknownName(f"{text!r} is not a ticket number like A-012")
     return T.format_label(m.group(1).upper(), int(m.group(2))), day
@@ -77,6 +77,12 @@ def parse_label(text):
 
 class CounterOperations:
     """Methods QueueService gains for counter staff."""
+
+    # Provided by QueueService (annotations only).
+    cfg: Any
+    store: Any
+    day_clock: Any
+    _call: Any
 
     def closed_counters(self, day=None):
         """Numbers of the counters closed today (or on ``day``)."""

@@ -19,6 +19,7 @@ from kiosk.core.errors import IssueRefused, UnknownName
 from kiosk.core.ticket_content import build_content
 from kiosk.core.tickets import Ticket, TicketContent
 from kiosk.services.queue_counters import CounterOperations
+from kiosk.services.clock_state import correct_clock
 from kiosk.services.store_prints import RecoveryReport
 
 
@@ -86,8 +87,12 @@ class QueueService(CounterOperations):
     def day_clock(self):
         """The guarded time and business day; logs a clock problem once per kind."""
         last_day, last_time = self.store.last_event()
+        synced = self.clock_synced()
         dc = business_day.resolve(self.clock(), self.cfg.device.timezone, self.day_start,
-                                  last_day, last_time, self.clock_synced())
+                                  last_day, last_time, synced)
+        if dc.corrected_from is not None:
+            dc = correct_clock(self.store, dc, lambda last: business_day.resolve(
+                self.clock(), self.cfg.device.timezone, self.day_start, *last, synced))
         if dc.problem != self._logged_problem:
             self._logged_problem = dc.problem
             if dc.problem in (business_day.CLOCK_BEHIND, business_day.CLOCK_INVALID):

@@ -413,7 +413,8 @@ class Store(CounterStore, PrintStore, store_survey.SurveyStore):
             "INSERT INTO events (uid, type, time, day, ticket_id, service, label, counter, data) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (uuid.uuid4().hex, type_, now, ticket.day if ticket else day,
-             ticket.id if ticket else None, ticket.service if ticket else None,
+             # A ticket's events name the service it is in then (after a transfer: its new one).
+             ticket.id if ticket else None, ticket.current_service if ticket else None,
              ticket.label if ticket else None,
              counter if counter is not None else (ticket.counter if ticket else None),
              json.dumps(data or {}, sort_keys=True)))

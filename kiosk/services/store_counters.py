@@ -4,6 +4,7 @@ method runs on the Store's connection and inside its IMMEDIATE transaction,
 so two processes never act on the same ticket or counter at once.
 """
 import json
+from typing import Any
 
 from kiosk.core import tickets as T
 from kiosk.core.errors import IllegalTransition
@@ -16,8 +17,13 @@ CLOSED_KEY = "counters.closed"
 class CounterStore:
     """Methods the Store gains for counter staff (see the module docstring)."""
 
-    # Provided by Store.
-    conn: object
+    # Provided by Store (annotations only: the Store's own attributes are used).
+    conn: Any
+    transaction: Any
+    meta_get: Any
+    meta_set: Any
+    _event: Any
+    _ticket_in_tx: Any
 
     def closed_counters(self, day):
         """Numbers of the counters closed on business day ``day``."""
@@ -80,7 +86,7 @@ class CounterStore:
         transferred on ``day``, from the service it was issued for. Where the
         log was pruned (sent and older than the retention) the ticket still
         tells where it started and where it ended."""
-        paths = {}
+        paths: dict[int, list] = {}
         for ticket_id, data in self.conn.execute(
                 "SELECT ticket_id, data FROM events WHERE day = ? AND type = 'transferred' ORDER BY seq", (day,)):
             moved = json.loads(data)

@@ -28,7 +28,12 @@ def run(service: Any, effect: object) -> list:
     store = service.store
     dc = service.day_clock()
     if isinstance(effect, CheckSurveyTicket):
-        reason, ticket_id = store.survey_check(effect.code, dc.day)
+        try:
+            reason, ticket_id = store.survey_check(effect.code, dc.day)
+        except StoreError as e:
+            # The visitor hears the survey is unavailable; the kiosk shows its storage fault.
+            return [E.SurveyTicketChecked(effect.code.label, "disabled"),
+                    E.StorageFailed(str(e), getattr(e, "code", None) or "DB")]
         return [E.SurveyTicketChecked(effect.code.label, reason, ticket_id)]
     if isinstance(effect, SaveSurveyResponse):
         try:

@@ -131,9 +131,11 @@ class App:
         self.store = Store(str(db))
         self.service = QueueService(self.cfg, self.store, clock=self.clock,
                                     clock_synced=clock_state.clock_synchronized)
-        recover = getattr(self.service, "recover_interrupted", None)
-        if recover is not None:  # settle what a power cut left half done, before any press
-            recover()
+        # Settle what a power cut left half done, before the first press.
+        recovered = self.service.recover_interrupted()
+        if recovered.recovered:
+            log.warning("after an interruption: callable again (uncertain print) %s; void %s",
+                        ", ".join(recovered.uncertain) or "none", ", ".join(recovered.void) or "none")
         self.surface, self._sdl_waits, self._poll = open_display(pygame, self.cfg, demo=self.demo,
                                                                  headless=self.headless, size=self.size)
         self.wake_event = pygame.event.custom_type()

@@ -40,8 +40,9 @@ class Diagnosis:
 
 
 def sdl_video_drivers() -> Optional[list[str]]:
-    """The video drivers compiled into the SDL that pygame loaded, e.g.
-    ``['kmsdrm', 'x11', 'wayland', 'dummy', ...]``; None when it cannot be told."""
+    """The video drivers compiled into the SDL that pygame loaded, in lower case
+    (SDL 2.26 says ``KMSDRM``, 2.28 ``kmsdrm``), e.g. ``['kmsdrm', 'x11', 'dummy']``;
+    None when it cannot be told."""
     try:
         import pygame  # noqa: F401  (loads its SDL into this process)
     except ImportError:
@@ -54,7 +55,7 @@ def sdl_video_drivers() -> Optional[list[str]]:
         sdl.SDL_GetVideoDriver.restype = ctypes.c_char_p
         sdl.SDL_GetVideoDriver.argtypes = [ctypes.c_int]
         count = sdl.SDL_GetNumVideoDrivers()
-        return [sdl.SDL_GetVideoDriver(i).decode("ascii", "replace") for i in range(count)]
+        return [sdl.SDL_GetVideoDriver(i).decode("ascii", "replace").lower() for i in range(count)]
     except (OSError, AttributeError):
         return None
 

@@ -16,6 +16,7 @@ from kiosk.core import events as E
 from kiosk.core.errors import IssueRefused, KioskError, OperationRefused, StoreError, UnknownName
 from kiosk.machine import effects as F
 from kiosk.services.queue_service import QueueService, refusal_text
+from kiosk.services import survey_service
 from kiosk.shell import sdnotify
 
 log = logging.getLogger(__name__)
@@ -118,12 +119,7 @@ class EffectsRunner:
         return [E.CounterViewed(dataclasses.asdict(self.service.counter_view(f.counter)), f.request_id)]
 
     def _RecordPrintOutcome(self, f: F.RecordPrintOutcome) -> list:
-        if f.outcome == "printed":
-            self.service.printed(f.ticket_id)
-        elif f.outcome == "uncertain" and hasattr(self.service, "uncertain"):
-            self.service.uncertain(f.ticket_id, f.reason)
-        else:
-            self.service.void(f.ticket_id, f.reason)
+        self.service.record_print_outcome(f.ticket_id, f.outcome, f.reason)
         return []
 
     def _LogPressIgnored(self, f: F.LogPressIgnored) -> list:
@@ -188,6 +184,12 @@ class EffectsRunner:
         if self.replies is not None:
             self.replies(f)
         return []
+
+    # The satisfaction survey (issue 13): kiosk.services.survey_service carries them out.
+    def _CheckSurveyTicket(self, f) -> list:
+        return survey_service.run(self.service, f)
+
+    _SaveSurveyResponse = _RecordBoxRating = _CheckSurveyTicket
 
     def _Stop(self, f: F.Stop) -> list:
         log.info("stopping: %s", f.reason)

@@ -134,10 +134,31 @@ class PygameInput:
             if e.button == 1 and not getattr(e, "touch", False):
                 self.tap(e.pos, "mouse")
         elif e.type == pg.KEYDOWN:
-            self.key(pg.key.name(e.key).lower(), self.modifiers(e.mod))
+            if not self.survey_key(e):
+                self.key(pg.key.name(e.key).lower(), self.modifiers(e.mod))
         elif e.type in (pg.VIDEORESIZE, pg.WINDOWSIZECHANGED, pg.VIDEOEXPOSE, pg.WINDOWEXPOSED):
             return True
         return False
+
+    def survey_key(self, e) -> bool:
+        """Keys typed into the survey (a USB barcode scanner is a keyboard, issue
+        13): taken while the survey screen is shown, and outside the demo on the
+        home screen when it offers the survey, where a scan opens the survey.
+        Returns True when the key was taken."""
+        screen = getattr(self.renderer, "screen", None)
+        name = getattr(screen, "name", "")
+        at_home = name == "home" and not self.demo and any(b.name == "survey" for b in screen.buttons)
+        if name != "survey" and not at_home:
+            return False
+        if is_admin_combination(self.admin, self.pg.key.name(e.key).lower(), self.modifiers(e.mod)):
+            return False
+        from kiosk.shell.screen.survey_keys import survey_input_from_key
+
+        survey_input = survey_input_from_key(e)
+        if survey_input is None or (at_home and survey_input.action != "char"):
+            return name == "survey"  # the survey screen swallows other keys
+        self.events.put(survey_input)
+        return True
 
     def modifiers(self, mod: int) -> set:
         pg = self.pg

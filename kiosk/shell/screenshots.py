@@ -19,7 +19,9 @@ class Screenshots:
             return
         t = view.ticket if view else None
         key = (screen_name, t.phase if t else None, t.label if t else None,
-               view.newest_counter if view else None, view.fault.code if view and view.fault else None)
+               view.newest_counter if view else None, view.fault.code if view and view.fault else None,
+               # each survey step and question is its own picture (issue 13)
+               "-".join(x for x in (view.survey.step, view.survey.item) if x) if view and view.survey else None)
         if key == self._last_key:
             return
         self._last_key = key

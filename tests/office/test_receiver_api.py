@@ -270,3 +270,23 @@ def test_an_unreachable_postgresql_server_is_named_in_the_error(tmp_path):
 
     with pytest.raises(receiver.ReceiverError, match=r"postgresql://nobody@/nothing"):
         receiver.ReceiverDB(url)
+
+
+def test_summary_carries_the_satisfaction_index_where_surveys_exist(server, token):
+    from kiosk.core import survey as S
+
+    answers = dict(zip(S.ELEMENT_CODES, (4,) * 9))
+    survey = event(7, type="survey_response", ticket_id=None, label=None, service=None,
+                   data={"answers": answers, "profile": dict.fromkeys(S.PROFILE_CODES), "suggestion": ""})
+    post(server, token, batch([event(1), survey]))
+
+    r = get(server, protocol.SUMMARY_PATH, token, day=DAY)
+
+    month = r.json()["satisfaction"][DEVICE]["2026-04"]
+    assert (month["respondents"], month["index"]) == (1, "100.00")
+
+
+def test_summary_without_surveys_has_an_empty_satisfaction_section(server, token):
+    post(server, token, batch([event(1)]))
+
+    assert get(server, protocol.SUMMARY_PATH, token).json()["satisfaction"] == {}

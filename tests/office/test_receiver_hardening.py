@@ -3,6 +3,7 @@ waitress closes stalled connections, serves others while clients idle or trickle
 and enforces header and body limits. Both backends."""
 import json
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -34,19 +35,27 @@ def load_case(path, token):
 
 
 @pytest.fixture
-def app(office_db):
-    return receiver.make_app(office_db)
+def app(shared_office_db):
+    return receiver.make_app(shared_office_db)
 
 
 @pytest.fixture
-def token(office_db):
-    return receiver.ReceiverDB(office_db).add_token(DEVICE)
+def token(shared_office_db):
+    return receiver.ReceiverDB(shared_office_db).add_token(DEVICE)
 
 
 @pytest.fixture
-def server(office_db):
-    s = Server(office_db, limits=ServerLimits(threads=4, channel_timeout=1.0, max_header_bytes=8192))
+def server(shared_office_db):
+    s = Server(shared_office_db, limits=ServerLimits(threads=4, channel_timeout=1.0, max_header_bytes=8192))
     yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def corpus_server(shared_office_db):
+    """(server, device token) shared by the corpus cases: none of them may store an event."""
+    s = Server(shared_office_db, limits=ServerLimits(threads=4, max_header_bytes=8192))
+    yield s, receiver.ReceiverDB(shared_office_db).add_token(DEVICE)
     s.close()
 
 
@@ -55,16 +64,19 @@ def test_the_corpus_is_there():
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_each_bad_request_of_the_corpus_gets_its_status_and_stores_nothing(server, office_db, token, path):
+def test_each_bad_request_of_the_corpus_gets_its_status_and_stores_nothing(corpus_server, shared_office_db, path):
+    server, token = corpus_server
     status, reason, raw = load_case(path, token)
+    with shared_office_db.read() as q:
+        before = q.all("SELECT count(*) FROM events")
 
     answer = server.raw(raw)
 
     assert status_of(answer) == status, answer[:300]
     if reason:
         assert reason in json.loads(answer.partition(b"\r\n\r\n")[2])["reason"]
-    with office_db.read() as q:
-        assert q.all("SELECT count(*) FROM events") == [(0,)]
+    with shared_office_db.read() as q:
+        assert q.all("SELECT count(*) FROM events") == before
 
 
 def test_a_request_that_promises_more_than_it_sends_is_closed_and_holds_no_worker(server, token):
@@ -85,14 +97,18 @@ def test_a_request_that_promises_more_than_it_sends_is_closed_and_holds_no_worke
             s.close()
 
 
-def test_many_idle_connections_do_not_keep_new_clients_out(server):
+def test_many_idle_connections_do_not_keep_new_clients_out_nor_cost_threads(server):
+    server.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")  # the worker pool is up now
+    threads_before = threading.active_count()
     idle = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(50)]
     try:
         answers = [server.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") for _ in range(5)]
+        threads_during = threading.active_count()
     finally:
         for s in idle:
             s.close()
     assert [status_of(a) for a in answers] == [200] * 5
+    assert threads_during == threads_before, "idle connections got threads of their own (wsgiref did)"
 
 
 def test_a_body_over_the_servers_limit_is_refused_before_it_is_read(server, token):
@@ -143,7 +159,7 @@ def _post(app, token, raw, length=None, content_type="application/json"):
     return status, payload
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=bodies)
 def test_any_json_body_gets_2xx_or_4xx_never_5xx(app, token, body):
     status, payload = _post(app, token, json.dumps(body).encode("utf-8", "surrogatepass"))
@@ -152,7 +168,7 @@ def test_any_json_body_gets_2xx_or_4xx_never_5xx(app, token, body):
     assert json.loads(payload)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=st.binary(max_size=400) | st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")))
 def test_any_bytes_as_a_body_get_4xx_never_5xx(app, token, raw):
     status, payload = _post(app, token, raw)
@@ -175,3 +191,68 @@ def test_any_query_string_or_content_length_gets_an_answer_below_500(app, token,
 
     b"".join(app(environ, start_response))
     assert seen["status"] < 500
+
+
+def test_a_body_shorter_than_its_content_length_gets_400_under_any_server(app, token):
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": protocol.EVENTS_PATH, "CONTENT_LENGTH": "500",
+               "CONTENT_TYPE": "application/json", "HTTP_AUTHORIZATION": f"Bearer {token}",
+               "wsgi.input": __import__("io").BytesIO(b'{"protocol": 1')}
+    seen = {}
+
+    body = b"".join(app(environ, lambda status, headers, exc_info=None: seen.update(status=status)))
+
+    assert seen["status"].startswith("400") and b"shorter than Content-Length" in body
+
+
+def test_a_bug_is_answered_500_as_json_without_internals_and_logged(app, token, monkeypatch, caplog):
+    from kiosk.office import ingest
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(ingest, "store_batch", broken)
+
+    status, payload = _post(app, token, json.dumps({"protocol": 1, "device": DEVICE, "events": []}).encode())
+
+    assert status == 500 and json.loads(payload) == {"error": "Internal Server Error", "reason": "see the receiver log"}
+    assert "secret internal detail" in caplog.text
+
+
+def test_storage_trouble_is_answered_503_with_retry_after(app, token, monkeypatch):
+    from kiosk.office import ingest
+    from kiosk.office.db import StorageBusy
+
+    def busy(*args, **kwargs):
+        raise StorageBusy("database is locked")
+
+    monkeypatch.setattr(ingest, "store_batch", busy)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+
+    status, answer_headers, payload = call_app(app, "POST", protocol.EVENTS_PATH, headers,
+                                               json.dumps({"protocol": 1, "device": DEVICE, "events": []}).encode())
+
+    assert status == 503 and ("Retry-After", "5") in answer_headers
+
+
+header_lines = st.lists(st.sampled_from([
+    b"Content-Length: 5", b"Content-Length: -1", b"Content-Length: 99999999999999999999", b"Content-Length: 1e3",
+    b"Transfer-Encoding: chunked", b"Content-Type: application/json", b"Authorization: Bearer x",
+    b"Authorization: Bearer \xff\xfe", b"Host: \x00", b"X: " + b"a" * 300, b"no colon", b": empty name",
+    b"Content-Length: 2", b"Expect: 100-continue"]) | st.binary(max_size=40), max_size=6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(method=st.sampled_from([b"POST", b"GET", b"PUT", b"\x00", b"G E T"]),
+       path=st.sampled_from([b"/api/v1/events", b"/api/v1/summary?day=%ff", b"/healthz", b"*", b"//../x"])
+       | st.binary(max_size=20), headers=header_lines, body=st.binary(max_size=64))
+def test_any_raw_request_to_the_server_gets_no_5xx(corpus_server, method, path, headers, body):
+    server, _ = corpus_server
+    raw = method + b" " + path + b" HTTP/1.1\r\n" + b"\r\n".join(headers) + b"\r\n\r\n" + body
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(raw)
+        s.shutdown(socket.SHUT_WR)  # end of request: the server answers or closes, never waits
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+
+    assert not 500 <= status_of(answer) < 600, answer[:300]

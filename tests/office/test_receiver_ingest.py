@@ -223,3 +223,23 @@ def test_two_receivers_starting_together_migrate_once(office_db_url):
     finally:
         for db in opened:
             db.close()
+
+
+def test_a_heartbeat_without_a_timezone_keeps_the_one_learnt_before(office_db):
+    store(office_db, [], heartbeat={"timezone": "Asia/Makassar"})
+
+    store(office_db, [], heartbeat={"software": "0.2.0"})
+
+    (device,) = reports.devices(office_db)
+    assert (device["timezone"], device["software"]) == ("Asia/Makassar", "0.2.0")
+
+
+def test_a_registered_kiosk_that_never_reported_is_listed_as_never_seen(office_db):
+    from kiosk.office import tokens
+
+    tokens.add_token(office_db, "blora-2", now=T)
+    tokens.add_token(office_db, "office-pc", role="viewer", now=T)
+    store(office_db, [event(1)], now=T + 50)
+
+    listed = {d["device"]: (d["registered"], d["first_seen"], d["last_seen"]) for d in reports.devices(office_db)}
+    assert listed == {"blora-2": (T, None, None), DEVICE: (None, T + 50, T + 50)}

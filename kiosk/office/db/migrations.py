@@ -74,8 +74,9 @@ CREATE INDEX IF NOT EXISTS heartbeats_device ON heartbeats (device, received)
     Migration(2, "devices, tickets, daily aggregates, users", """
 CREATE TABLE devices (
     device TEXT PRIMARY KEY,
-    first_seen DOUBLE PRECISION NOT NULL,
-    last_seen DOUBLE PRECISION NOT NULL,
+    registered DOUBLE PRECISION,
+    first_seen DOUBLE PRECISION,
+    last_seen DOUBLE PRECISION,
     last_seq BIGINT,
     events BIGINT NOT NULL DEFAULT 0,
     heartbeat_at DOUBLE PRECISION,
@@ -97,6 +98,8 @@ CREATE TABLE devices (
 );
 INSERT INTO devices (device, first_seen, last_seen, last_seq, heartbeat_at, heartbeat)
     SELECT device, last_seen, last_seen, last_seq, heartbeat_at, heartbeat FROM device_status;
+INSERT INTO devices (device, registered)
+    SELECT name, created FROM tokens WHERE role = 'device' ON CONFLICT (device) DO NOTHING;
 DROP TABLE device_status;
 CREATE INDEX events_type_day ON events (type, day);
 CREATE TABLE tickets (
@@ -216,12 +219,9 @@ def migrate(db: Database, now: Callable[[], float] = time.time) -> int:
         db.lock_schema(q)
         q.run("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
               "applied DOUBLE PRECISION NOT NULL)")
+        # A file of the first receiver has no schema_migrations yet: migration 1 is
+        # its schema written with IF NOT EXISTS, so it applies as a no-op there.
         done = {v for (v,) in q.all("SELECT version FROM schema_migrations")}
-        if not done and db.backend == "sqlite" and q.one("PRAGMA user_version") == (1,):
-            # A file of the first receiver: its schema is migration 1.
-            q.run("INSERT INTO schema_migrations (version, name, applied) VALUES (1, ?, ?)",
-                  (MIGRATIONS[0].name, now()))
-            done = {1}
     newer = [v for v in done if v > LATEST]
     if newer:
         raise StorageError(f"{db.display} has schema version {max(newer)}, newer than this receiver "

@@ -213,3 +213,53 @@ def parse_ack(answer, sent_uids):
     if not isinstance(acked, list) or not all(isinstance(u, str) for u in acked):
         raise ProtocolError("answer has no 'acknowledged' list of uids")
     return set(acked) & set(sent_uids)
+
+
+# -- optional event types of the satisfaction survey (issue 13) ------------------------
+# New optional types; the protocol version stays 1 (a receiver that does not
+# know them stores them like any other event). No ticket id, label or service:
+# a response is never linked to a ticket outside the kiosk.
+SURVEY_RESPONSE = "survey_response"  # data: {"answers": {element: 1-4}, "profile": {...}, "suggestion": str}
+SURVEY_BOX = "survey_box"  # data: {"score": 1-4}, the survey box's one overall question
+SURVEY_EVENT_TYPES = (SURVEY_RESPONSE, SURVEY_BOX)
+
+
+def check_survey_event(event, where="event"):
+    """For a survey event (see SURVEY_EVENT_TYPES), check its data against
+    kiosk.core.survey; returns the event, or raises ProtocolError. Other
+    events pass unchanged."""
+    from kiosk.core import survey
+
+    type_ = event.get("type")
+    if type_ not in SURVEY_EVENT_TYPES:
+        return event
+    data = event.get("data")
+    if not isinstance(data, dict):
+        raise ProtocolError(f"{where}.data: a {type_} event needs a data object")
+    for name in ("ticket_id", "label"):
+        if event.get(name) is not None:
+            raise ProtocolError(f"{where}.{name}: a {type_} event never names its ticket")
+    if type_ == SURVEY_BOX:
+        score = data.get("score")
+        if isinstance(score, bool) or score not in survey.SCORES:
+            raise ProtocolError(f"{where}.data.score: must be 1, 2, 3 or 4")
+        return event
+    answers, profile, suggestion = data.get("answers"), data.get("profile", {}), data.get("suggestion", "")
+    if not isinstance(answers, dict) or not isinstance(profile, dict) or not isinstance(suggestion, str):
+        raise ProtocolError(f"{where}.data: needs answers (object), profile (object), suggestion (string)")
+    try:
+        survey.check_response(answers, profile, suggestion)
+    except ValueError as e:
+        raise ProtocolError(f"{where}.data.{e}") from None
+    if len(suggestion) > survey.SUGGESTION_MAX:
+        raise ProtocolError(f"{where}.data.suggestion: longer than {survey.SUGGESTION_MAX} characters")
+    return event
+
+
+# -- optional event types of the counter staff operations (issue 15) -----------------
+# Also new and optional; protocol version 1. ``counter`` names the counter.
+TRANSFERRED = "transferred"  # a ticket event; data: {"from": service, "to": service, "position": "original"|"front"}
+COUNTER_OPENED = "counter_opened"  # no ticket; the counter calls again
+COUNTER_CLOSED = "counter_closed"  # no ticket; the counter receives no call for the rest of the day
+NOBODY_WAITING = "nobody_waiting"  # no ticket; a call at that counter found nobody
+COUNTER_EVENT_TYPES = (TRANSFERRED, COUNTER_OPENED, COUNTER_CLOSED, NOBODY_WAITING)

@@ -16,11 +16,12 @@ from kiosk.shell.screen import draw  # noqa: E402
 from kiosk.shell.screen.draw import Fonts, Images
 from kiosk.machine.view import View, choose_screen
 from kiosk.shell.screen.screens import HomeScreen, OutOfOrderScreen, ServingScreen, TicketScreen
+from kiosk.shell.screen.survey_screens import SurveyScreen
 from kiosk.core.screen_texts import text
 
 log = logging.getLogger(__name__)
 
-SCREENS = (HomeScreen, TicketScreen, ServingScreen, OutOfOrderScreen)
+SCREENS = (HomeScreen, TicketScreen, ServingScreen, OutOfOrderScreen, SurveyScreen)
 
 
 class Renderer:

@@ -198,8 +198,14 @@ class HomeScreen(Screen):
             top += hint_h
         top += m.gap
         grid = pygame.Rect(main.left, top, main.w, main.bottom - top)
-        for service, cell in zip(view.services, self.cells(m, grid, len(view.services))):
+        offered = getattr(view, "survey_offered", False)  # the survey's button takes one more cell (issue 13)
+        cells = self.cells(m, grid, len(view.services) + (1 if offered else 0))
+        for service, cell in zip(view.services, cells):
             self.draw_service(m, view, service, cell, any_priority)
+        if offered and cells:
+            from kiosk.shell.screen.survey_screens import draw_entry_button
+
+            draw_entry_button(self.painter, m, cells[-1], lang)
 
     def cells(self, m, grid, n):
         """Rectangles for ``n`` service cells: one column if each row stays a

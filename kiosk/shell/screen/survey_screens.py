@@ -64,6 +64,22 @@ def draw_face(surface, rect, score):
                          width)
 
 
+def draw_entry_button(p, m, cell, lang):
+    """The home screen's "Survei Kepuasan" button (a face and two lines) in ``cell``."""
+    p.rect(cell, D.PANEL_BG, m.radius)
+    p.rect(cell, D.HIGHLIGHT_BG, m.radius, width=max(2, m.gap // 3))
+    p.button(cell, inp("start"), True, "survey")
+    inner = cell.inflate(-2 * m.gap, -2 * m.gap)
+    face = min(inner.h, int(inner.w * 0.25))
+    draw_face(p.surface, pygame.Rect(inner.left, inner.centery - face // 2, face, face), 4)
+    words = pygame.Rect(inner.left + face + m.gap, inner.top, inner.w - face - m.gap, inner.h)
+    title_h = int(words.h * 0.6)
+    p.text(text("home_button", lang), pygame.Rect(words.left, words.top, words.w, title_h), max_size=m.medium,
+           min_size=12, bold=True, align="left", max_lines=2)
+    p.text(text("home_hint", lang), pygame.Rect(words.left, words.top + title_h, words.w, words.h - title_h),
+           D.MUTED, max_size=m.small, min_size=10, align="left", max_lines=2)
+
+
 class SurveyScreen(Screen):
     """Every step of the survey (see SurveyView.step)."""
 
