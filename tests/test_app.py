@@ -86,7 +86,7 @@ def test_full_flow_press_print_call_paper_out_and_back(make_app, printer):
     app.events.put(CounterAction(1, "call"))
     pump(app, lambda: app.screen_name == "serving")
     assert "A-001" in texts(app)
-    assert app.parts.announcer.said == [("Nomor antrian A satu, silakan menuju loket satu.", "id")]
+    assert app.parts.announcer.said == [("Nomor antrian A satu. A satu. Silakan menuju loket satu.", "id")]
     # When the printer runs out of paper, the kiosk is out of order with the code
     printer.health = PAPER_OUT
     pump(app, lambda: app.screen_name == "out_of_order")
@@ -141,7 +141,8 @@ def test_a_failed_print_voids_the_ticket_and_says_so(make_app, printer):
     app.events.put(TakeTicket("barang", False, "button"))
     pump(app, lambda: app.machine.ticket_view and app.machine.ticket_view.phase == "failed")
     joined = " | ".join(texts(app))
-    assert "dibatalkan" in joined and "Silakan hubungi petugas" in joined and "PRN-PAPER" in joined
+    assert "dibatalkan" in joined and "PRN-PAPER" in joined
+    assert "Silakan ambil tiket lagi atau hubungi petugas" in joined
     (ticket,) = tickets_of(app)
     assert ticket.state == T.VOID
     # and a void number is never called
@@ -229,7 +230,7 @@ def test_a_call_made_from_the_command_line_is_shown_and_announced(make_app, monk
     other.printed(issued.ticket.id)
     other.call_next(3)
     pump(app, lambda: app.machine.calls.get(3) and app.machine.calls[3].label == "C-001")
-    assert app.parts.announcer.said == [("Nomor antrian C satu, silakan menuju loket tiga.", "id")]
+    assert app.parts.announcer.said == [("Nomor antrian C satu. C satu. Silakan menuju loket tiga.", "id")]
 
 
 def test_admin_keys_end_the_app_and_escape_does_not_in_production(make_app):

@@ -71,7 +71,7 @@ def test_given_a_morning_at_the_counter_when_run_from_the_command_line_then_the_
     none_left = run(capsys, "call", "1", config=demo)
 
     # Interleave (every 2): the normal ticket first, then the priority one.
-    assert called[:2] == (0, "A-001 -> Loket 1: Nomor antrian A satu, silakan menuju loket satu.\n")
+    assert called[:2] == (0, "A-001 -> Loket 1: Nomor antrian A satu. A satu. Silakan menuju loket satu.\n")
     assert recalled[0] == 0 and recalled[1].startswith("A-001 -> Loket 1")
     assert skipped[:2] == (0, "skipped A-001\n")
     assert second[0] == 0 and second[1].startswith("B-001 -> Loket 1")

@@ -69,6 +69,18 @@ def test_given_two_services_reading_the_same_corrected_clock_then_the_correction
     assert len(first.store.events(types=["clock_corrected"])) == 1
 
 
+def test_given_a_correction_another_process_recorded_when_a_stale_reading_asks_then_it_is_not_recorded_twice(
+        tmp_path):
+    db, clock, synced = tmp_path / "k.db", Clock(WRONG), [True]
+    q = make_queue(db, clock, synced)
+    q.issue("barang", unprinted=True)
+    clock.now = wib(TUE, 9)
+    stale = bd.resolve(clock(), JKT, q.day_start, WRONG_DAY, WRONG, True)  # read before the other process wrote
+    assert q.day_clock().day == "2025-06-03"  # the other process records the correction
+    again = clock_state.correct_clock(q.store, stale, lambda last: bd.resolve(clock(), JKT, q.day_start, *last, True))
+    assert again.day == "2025-06-03" and len(q.store.events(types=["clock_corrected"])) == 1
+
+
 def test_given_a_kernel_that_reports_sync_when_asked_then_the_clock_counts_as_synchronised(tmp_path):
     flag = tmp_path / "none" / "synchronized"
     assert clock_state.clock_synchronized(flag, kernel=lambda: True) is True

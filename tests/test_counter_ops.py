@@ -113,9 +113,13 @@ def test_given_a_ticket_transferred_twice_when_reported_then_each_service_counts
 
     rows = {r.service: r for r in day_report(queue.cfg, queue.store, DAY)}
 
-    assert (rows["informasi"].issued, rows["informasi"].transferred_out, rows["informasi"].served) == (1, 1, 0)
-    assert (rows["barang"].issued, rows["barang"].transferred_in, rows["barang"].transferred_out) == (0, 1, 1)
-    assert (rows["kunjungan"].transferred_in, rows["kunjungan"].served) == (1, 1)
+    def figures(code):
+        r = rows[code]
+        return r.issued, r.transferred_out, r.transferred_in, r.served, r.waiting
+
+    assert figures("informasi") == (1, 1, 0, 0, 0)
+    assert figures("barang") == (0, 1, 1, 0, 0)
+    assert figures("kunjungan") == (0, 0, 1, 1, 0)
     assert rows["informasi"].transfers == ("C-001 informasi > barang > kunjungan",)
     assert rows["barang"].transfers == rows["kunjungan"].transfers == rows["informasi"].transfers
 
@@ -387,3 +391,40 @@ def test_given_a_counter_when_viewed_then_it_shows_current_waiting_last_calls_an
     assert [c["label"] for c in view.last_calls] == ["B-001"]
     assert {s["code"]: s["open"] for s in view.services} == {"kunjungan": True, "barang": True,
                                                              "informasi": False}
+
+
+# --- the pure rules (no store) --------------------------------------------------------
+
+def test_given_tickets_of_another_day_when_the_rules_judge_them_then_they_are_refused(queue):
+    from kiosk.core import rules
+    from kiosk.core.tickets import Ticket
+
+    old = Ticket(id=1, day="2025-06-01", service="barang", prefix="B", number=1, priority=False,
+                 state="waiting", issued_at=0.0)
+    called = Ticket(id=2, day="2025-06-01", service="barang", prefix="B", number=2, priority=False,
+                    state="called", issued_at=0.0, counter=1)
+    counter, target = queue.cfg.counter(1), queue.cfg.service("informasi")
+
+    with pytest.raises(OperationRefused) as call:
+        rules.check_call_ticket(old, DAY, counter, frozenset())
+    with pytest.raises(OperationRefused) as move:
+        rules.check_transfer(called, DAY, target, queue.cfg.counters_for("informasi"), frozenset())
+
+    assert (call.value.reason, call.value.values["day"]) == ("not_today", "2025-06-01")
+    assert move.value.reason == "not_today"
+
+
+def test_given_a_transferred_ticket_when_served_then_its_service_time_is_that_of_the_last_service(queue, clock):
+    take(queue, "informasi", clock)
+    queue.call_next(2)
+    clock.advance(600)  # ten minutes at the information desk
+    queue.transfer("barang", counter_number=2)
+    queue.call_next(1)
+    clock.advance(120)  # two at the goods counter
+
+    queue.call_next(1)
+
+    assert queue.store.recent_service_seconds("barang", 5) == [120.0]  # served there
+    assert queue.store.recent_service_seconds("informasi", 5) == []  # only issued there
+    ticket = queue.store.find("C-001", DAY)
+    assert ticket.finished_at - ticket.called_at == 120.0

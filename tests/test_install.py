@@ -208,6 +208,7 @@ def test_system_pygame_keeps_the_pip_pygame_out_of_the_venv(live, root, source):
     venv = rec.calls[rec.index("/usr/bin/python3", "-m", "venv")]
     assert "--system-site-packages" in venv
     assert "--no-deps" in rec.calls[rec.index("pip", "install", str(source))]
+    assert "--no-build-isolation" in rec.calls[rec.index("pip", "install", str(source))]
     deps = rec.calls[rec.index("pip", "install", "gpiozero>=2.0")]
     assert "requests>=2.28" in deps and not [d for d in deps if d.startswith("pygame")]
     apt = rec.calls[rec.index("apt-get", "install")]

@@ -251,3 +251,29 @@ def test_given_a_stalled_printer_when_the_job_times_out_after_its_start_then_not
         assert fake.jobs == []
     finally:
         worker.stop(2)
+
+
+# --- staff see uncertain prints in `status` and `report` ------------------------------
+def test_given_an_uncertain_print_when_staff_ask_status_and_report_then_they_see_it(tmp_path, capsys):
+    import json
+
+    from core_helpers import demo_copy
+    from kiosk import cli
+    from kiosk.core import config
+
+    path = demo_copy(tmp_path)
+    cfg = config.load(path)
+    store = Store(cfg.storage.database)
+    q = QueueService(cfg, store)
+    t = q.issue("barang").ticket
+    store.print_started(t.id, q.day_clock().now)
+    q.uncertain(t.id, "PRN-TMO: printer did not finish")
+    store.close()
+    assert cli.main(["status", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "uncertain prints (1)" in out and f"  {t.label}  waiting" in out and "PRN-TMO" in out
+    assert cli.main(["status", "--json", "--config", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["uncertain_prints"] == [
+        {"label": t.label, "state": "waiting", "reason": "PRN-TMO: printer did not finish"}]
+    assert cli.main(["report", "--config", str(path)]) == 0
+    assert f"  {t.label}  waiting" in capsys.readouterr().out

@@ -120,7 +120,7 @@ def test_reprint_marks_the_copy_on_paper(issued, tmp_path):
     path, ticket, _, _ = issued
     sent = []
     original = PreviewPrinter._send
-    PreviewPrinter._send = lambda self, data, name: sent.append(data) or original(self, data, name)
+    PreviewPrinter._send = lambda self, data, name, *job: sent.append(data) or original(self, data, name, *job)
     try:
         assert main(["reprint", f"#{ticket.id}", "--config", path]) == 0
     finally:

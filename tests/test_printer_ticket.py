@@ -295,7 +295,7 @@ def test_a_strange_label_still_prints_a_ticket_within_the_paper_and_sends_no_str
     data = layout(58, qr_mode="off").ticket(content(label=label, qr_data=""))
 
     paper = render.measure(data, 384)  # the renderer refuses unknown commands and control bytes
-    for x, y, rows in images(data):
+    for x, _, rows in images(data):
         assert x >= 0 and x + len(rows[0]) <= 384
     assert paper.mm < 80
 

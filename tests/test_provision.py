@@ -192,3 +192,9 @@ def test_the_unit_runs_the_command_before_the_kiosk():
     assert "ExecStart=/opt/ptsp-kiosk/venv/bin/ptsp-kiosk provision" in unit
     assert "Before=ptsp-kiosk.service" in unit and "RequiresMountsFor=/boot/firmware" in unit
     assert "PrivateNetwork=yes" in unit  # takes no network
+
+
+def test_the_screen_has_words_for_cfg_boot_in_both_languages():
+    from kiosk.core.screen_texts import fault_text
+
+    assert "SD" in fault_text(prov.FAULT_CODE, "id") and "SD" in fault_text(prov.FAULT_CODE, "en")

@@ -238,3 +238,97 @@ def test_given_english_asked_when_the_page_is_shown_then_it_speaks_english(kiosk
 
     assert status == 200 and b"Log in" in page and b'lang="en"' in page
     assert client.cookies.get("ptsp_staff_lang") == "en"
+
+
+# --- the app alone, with a fake main loop ----------------------------------------------
+
+def wsgi(app, method, path, body=b"", headers=None):
+    """Call the staff WSGI app as the LAN server would (mounted at /staff)."""
+    import io as _io
+
+    environ = {"REQUEST_METHOD": method, "SCRIPT_NAME": "/staff", "PATH_INFO": path, "QUERY_STRING": "",
+               "CONTENT_LENGTH": str(len(body)), "wsgi.input": _io.BytesIO(body)}
+    environ.update(headers or {})
+    got = {}
+
+    def start_response(status, response_headers):
+        got["status"], got["headers"] = status, response_headers
+
+    data = b"".join(app(environ, start_response))
+    return got["status"], dict(got["headers"]), data
+
+
+def test_given_a_kiosk_that_does_not_answer_when_the_page_asks_then_it_says_so_with_503(cfg):
+    from kiosk.lan.staff import StaffApp
+
+    def silent(event, timeout):
+        raise TimeoutError("no answer")
+
+    app = StaffApp(cfg, silent)
+    token = app.auth.login(1, PIN).token
+    session = app.auth.session(token, 1)
+
+    status, _, body = wsgi(app, "POST", "/1/action", b'{"action": "next"}',
+                           {"HTTP_COOKIE": f"ptsp_staff={token}", "HTTP_X_CSRF_TOKEN": session.csrf})
+
+    assert status.startswith("503") and json.loads(body)["message"] == "Kiosk tidak menjawab. Coba lagi."
+
+
+def test_given_a_fake_main_loop_when_next_is_pressed_then_the_page_sends_the_buttons_event(cfg):
+    from kiosk.lan.staff import StaffApp
+    from kiosk.machine.effects import Reply
+
+    sent = []
+
+    def submit(event, timeout):
+        sent.append(event)
+        if type(event).__name__ == "CounterViewRequest":
+            return Reply(event.request_id, True, "", {"open": True, "current": None, "waiting": {},
+                                                      "last_calls": [], "services": []})
+        return Reply(event.request_id, False, "nobody_waiting")
+
+    app = StaffApp(cfg, submit)
+    token = app.auth.login(1, PIN).token
+    csrf = app.auth.session(token, 1).csrf
+
+    status, headers, body = wsgi(app, "POST", "/1/action", b'{"action": "next"}',
+                                 {"HTTP_COOKIE": f"ptsp_staff={token}", "HTTP_X_CSRF_TOKEN": csrf})
+
+    action = sent[0]
+    assert (type(action).__name__, action.counter, action.action, action.source) == ("CounterAction", 1, "call",
+                                                                                      "staff")
+    assert action.request_id and json.loads(body)["message"] == "Tidak ada yang menunggu"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_given_a_counter_without_a_pin_when_its_page_is_opened_then_nobody_can_log_in(cfg):
+    import dataclasses
+
+    from kiosk.lan.staff import StaffApp
+
+    counters = tuple(c if c.number != 2 else dataclasses.replace(c, pin_hash="") for c in cfg.counters)
+    app = StaffApp(dataclasses.replace(cfg, counters=counters), lambda event, timeout: None)
+
+    _, _, index = wsgi(app, "GET", "/")
+    _, _, page = wsgi(app, "GET", "/2/")
+
+    assert b'href="/staff/1/"' in index and b'href="/staff/2/"' not in index
+    assert "Loket ini belum punya PIN".encode() in page
+    assert app.auth.login(2, "").token == "" and app.auth.login(2, PIN).token == ""
+
+
+def test_given_a_locked_counter_when_pins_keep_coming_then_none_is_even_hashed(cfg, monkeypatch):
+    from kiosk.lan import staff_auth
+
+    checked = []
+    real = staff_auth.verify_pin
+    monkeypatch.setattr(staff_auth, "verify_pin", lambda pin, stored: checked.append(pin) or real(pin, stored))
+    auth = staff_auth.StaffAuth(cfg, clock=lambda: 1_764_560_000.0)
+    for _ in range(cfg.staff.max_failures):
+        auth.login(1, "0000")
+    checked.clear()
+
+    results = [auth.login(1, PIN) for _ in range(3)]
+
+    assert checked == []  # scrypt costs time: a locked counter must not let guesses use it
+    assert all(r.locked_until and not r.token for r in results)

@@ -126,6 +126,17 @@ def test_a_full_disk_at_store_open_is_storage_full_not_a_disk_io_error(tmp_path)
     assert "storage is full" in str(raised.value)
 
 
+def test_a_disk_io_error_on_a_full_card_is_storage_full(tmp_path):
+    # SQLite reports a WAL index that cannot grow as "disk I/O error" (issue 11).
+    io_error = sqlite3.OperationalError("disk I/O error")
+    with tmpfs(tmp_path / "card", size="64k") as card:
+        fill(card)
+        on_full_card = store_errors.translate(io_error, card / "kiosk.db")
+
+    assert isinstance(on_full_card, StoreFull)
+    assert isinstance(store_errors.translate(io_error, tmp_path / "kiosk.db"), StoreIOError)
+
+
 def test_an_injected_full_disk_at_open_is_storage_full(tmp_path, monkeypatch):
     def connect(*args, **kw):
         raise sqlite3.OperationalError("database or disk is full")

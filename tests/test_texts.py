@@ -104,8 +104,8 @@ def test_given_a_counter_name_when_asked_per_language_then_loket_becomes_counter
     custom = dataclasses.replace(first, name="Loket Kunjungan")
     both = dataclasses.replace(first, name="Loket Kunjungan", name_en="Visits desk")
 
-    assert cfg.counter_name(first, "en") == f"Counter{texts.NBSP}1"
-    assert cfg.counter_name(first, "id") == f"Loket{texts.NBSP}1"
+    assert cfg.counter_name(first, "en") == "Counter 1"
+    assert cfg.counter_name(first, "id") == "Loket 1"
     assert (cfg.counter_name(custom, "en"), cfg.counter_name(both, "en")) == ("Loket Kunjungan", "Visits desk")
 
 
@@ -115,7 +115,7 @@ def test_given_the_english_device_language_when_no_language_is_passed_then_it_is
 
     cfg = with_language(config.load_demo(), "en")
 
-    assert cfg.counter_name(cfg.counters[1]) == f"Counter{texts.NBSP}2"
+    assert cfg.counter_name(cfg.counters[1]) == "Counter 2"
 
 
 def test_given_a_footer_per_language_then_english_tickets_never_fall_back_to_indonesian():

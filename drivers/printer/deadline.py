@@ -78,7 +78,8 @@ def write_fd(fd: int, data: bytes, job: PrintJob, where: str = "printer") -> Non
     view = memoryview(data)
     while view:
         left = job.left()
-        pass
+        if left <= 0:
+            job.check(f"{where}: writing")
         queued = _queued(fd, kind)
         if queued is not None and queued > MAX_QUEUED - min(CHUNK, len(view)):
             # The printer has not yet taken what it was given: wait for it.

@@ -187,7 +187,7 @@ def _postgres_url(stack: list) -> Optional[str]:
 
 def run(quick: bool) -> list[Figure]:
     figures = []
-    per_kiosk = 400 if quick else 2000
+    per_kiosk = 200 if quick else 2000
     with tempfile.TemporaryDirectory(prefix="ptsp-bench-office-") as tmp:
         server = _Server(str(Path(tmp) / "net.db"))
         try:

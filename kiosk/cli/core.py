@@ -63,7 +63,8 @@ def open_queue(args):
 def check_config(args):
     # The same checks as `run` makes at start-up (files, folders, printer profile).
     cfg = validation.load_checked(args.path or args.config)
-    print(f"OK: {config.resolve_path(args.path or args.config)}")
+    # The path came from the command line: echoed escaped like every config text.
+    print(f"OK: {config.shown(str(config.resolve_path(args.path or args.config)), 4096)[1:-1]}")
     print(f"device     {cfg.device.id} - {cfg.device.institution} ({cfg.device.timezone}, "
           f"language {cfg.device.language}, day starts {cfg.device.business_day_start})")
     print(f"storage    {cfg.storage.database}")

@@ -66,7 +66,8 @@ def _speaker(args):
         return FakeAnnouncer()
     try:
         cfg = config.load(args.config) if args.config else None
-    except KioskError:
+    except KioskError as e:  # only the voice settings come from it: speak with the defaults
+        log.warning("--config %s unusable (%s): default voice settings", args.config, e)
         cfg = None
     return open_announcer(cfg.display if cfg else config.Display())
 
@@ -132,7 +133,6 @@ def start_demo_board(cfg, folder, headless: bool):
     prints the command so that it can be run again by hand."""
     import shlex
     import subprocess
-    import sys
     from pathlib import Path
 
     cmd = [sys.executable, "-m", "kiosk.cli.display", "--source", f"http://{cfg.lan.listen}",
@@ -152,8 +152,6 @@ def main(argv=None) -> int:
     command (SQLite helpers, printer libraries...), and without numpy, which
     pygame imports only for surfarray: together about 30 MB less on a Pi.
     """
-    import sys
-
     sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]  # pygame then skips surfarray
     from kiosk.core.errors import ConfigError
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from kiosk.core.config_checks import Between, one_of, parse_hhmm, parse_session, sessions, setting, shown
+from kiosk.core.config_checks import Between, between, one_of, parse_hhmm, parse_session, sessions, setting, shown
 from kiosk.core.config_checks import time_of_day, timezone
 from kiosk.core.config_rules import LANGUAGES, pin_uses
 
@@ -63,7 +63,7 @@ VALID_PINS = range(2, 28)
 
 # The field helpers (see "How to declare a field" above).
 _f = setting
-_between = Between
+_between = between
 _one_of = one_of
 _time = time_of_day
 _sessions = sessions
@@ -75,15 +75,6 @@ def _pin_explained(v):
 
 
 _pin = Between(VALID_PINS.start, VALID_PINS.stop - 1, _pin_explained)
-
-
-def _positive(v):
-    # Kept for fields not yet given a range; prefer _between(low, high).
-    return None if v > 0 else "must be greater than 0"
-
-
-def _not_negative(v):
-    return None if v >= 0 else "must be 0 or more"
 
 
 def _qr_url(v):
@@ -445,7 +436,7 @@ class Config:
         default = texts.counter_name(counter.number, language)
         own = counter.name_en if language == "en" else counter.name
         if own:
-            return own.replace(" ", texts.NBSP) if own == f"Loket {counter.number}" else own
+            return own
         if counter.name and counter.name.split() != ["Loket", str(counter.number)]:
             return counter.name
         return default

@@ -26,9 +26,9 @@ NUMBER_LIMIT = 10**9
 TEXT_LIMIT = 4096
 ITEMS_LIMIT = 100
 
-# Unicode line/paragraph separators and the bidirectional overrides/isolates
-# rearrange or break what is shown, like the C0/C1 control characters do.
-# With the C0 and C1 control characters (Unicode category Cc) and lone surrogates.
+# The C0 and C1 control characters (Unicode category Cc: NUL, ESC, newline...),
+# and what breaks or reorders a line as they do: the Unicode line/paragraph
+# separators, the bidirectional overrides and isolates, lone surrogates.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
@@ -132,6 +132,8 @@ def setting(default: Any, doc: str, check: Optional[Check] = None, *, element: O
     tuple field (``[[services]]`` -> Service). ``kind``: "file", "dir" or
     "writable_dir" for a path the machine must have (kiosk.services.config_probe).
     """
+    if kind not in (None, "file", "dir", "writable_dir"):
+        raise ValueError(f"kind must be 'file', 'dir' or 'writable_dir', not {kind!r}")
     meta = {"doc": doc, "check": check, "element": element, "kind": kind}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta, **kw)

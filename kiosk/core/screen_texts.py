@@ -59,6 +59,8 @@ FAULTS = {
     "PRN": {"id": "Gangguan printer", "en": "Printer problem"},
     "CLK": {"id": "Jam perangkat belum benar", "en": "The device clock is not set"},
     "DB": {"id": "Penyimpanan data bermasalah", "en": "Storage problem"},
+    # Set by first-boot provisioning (kiosk.install.provision) when the file on the boot partition is bad.
+    "CFG-BOOT": {"id": "Konfigurasi di kartu SD tidak dapat dipakai", "en": "The config on the SD card is not valid"},
     "ERR": {"id": "Kesalahan perangkat lunak", "en": "Software error"},
 }
 

@@ -14,9 +14,12 @@ Survei Kepuasan Masyarakat Unit Penyelenggara Pelayanan Publik, Lampiran:
 - the respondent profile of that form (jenis kelamin, pendidikan, pekerjaan).
 
 The wording below follows the regulation's sample questionnaire as reproduced
-by several independent copies (see /work/briefs/skm_research.md, sections 1-3),
-including its sentence case; the question of element 7 keeps its wording but
-not the typo "Bagamana". English texts are our translation for the English UI.
+by several independent copies of the Lampiran that agree with each other
+(published SKM reports of government units, e-SKM report generators that copy
+the regulation's text), including its sentence case; the question of element 7
+keeps its wording but not the typo "Bagamana". The official text: JDIH
+Kementerian PANRB (jdih.menpan.go.id), Permenpan RB 14/2017. English texts are
+our translation for the English UI.
 
 This module is pure (no I/O): the questionnaire, the respondent fields and the
 reading of a ticket code (QR content or a typed number).

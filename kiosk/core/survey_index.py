@@ -1,7 +1,7 @@
 """The satisfaction index (IKM) as Permenpan RB No. 14 Tahun 2017 computes it.
 
-From the regulation's Lampiran (research notes: /work/briefs/skm_research.md,
-sections 4-6):
+From the regulation's Lampiran (checked against independent copies of it that
+agree: SKM reports of government units and e-SKM report generators):
 
 - NRR per element (nilai rata-rata): the sum of the element's scores divided by
   the number of respondents who answered it.

@@ -148,8 +148,10 @@ def announcement(prefix, number, counter_number, language="id"):
 
 
 def counter_name(number, language="id"):
-    """'Loket 2' / 'Counter 2' (non-breaking space) for a counter with no configured name."""
-    return text("counter", language, n=number)
+    """'Loket 2' / 'Counter 2' for a counter with no configured name: a plain
+    space, for screens and the command line (the ticket's counters_phrase
+    keeps the non-breaking one)."""
+    return text("counter", language, n=number).replace(NBSP, " ")
 
 
 def footer_lines(configured, configured_en, language="id"):

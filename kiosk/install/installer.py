@@ -43,6 +43,7 @@ from kiosk.install.pyenv import (LIST_REQUIREMENTS, InstallError, create_venv,
                                  requirements_without_pygame)
 from kiosk.install.pyenv import run as _run
 from kiosk.install.pyenv import tail as _tail
+from kiosk.install.wrapper import WRAPPER_TEXT
 
 __all__ = ["Action", "InstallError", "Installer", "create_venv", "requirements_without_pygame",
            "add_arguments", "run_from_args", "main"]
@@ -83,23 +84,6 @@ PYGAME_CHOICES = tuple(APT_PACKAGES)
 # Imports the app needs at run time; checked in the venv after installing.
 RUNTIME_IMPORTS = "import pygame, gpiozero, escpos, serial, sqlite_utils, requests"
 
-# Technician commands run as the kiosk's user: a `status` run by root would
-# otherwise leave root-owned SQLite journal files the kiosk cannot write.
-WRAPPER_TEXT = """#!/bin/sh
-# ptsp-kiosk for technicians, installed by `ptsp-kiosk install`.
-# Run as root (sudo), commands drop to the kiosk's user so that files they
-# create (database journal, printer cache) stay usable by the service.
-VENV=/opt/ptsp-kiosk/venv
-export PTSP_KIOSK_CONFIG="${PTSP_KIOSK_CONFIG:-/etc/ptsp-kiosk/kiosk.toml}"
-export ESCPOS_CAPABILITIES_PICKLE_DIR="${ESCPOS_CAPABILITIES_PICKLE_DIR:-/var/cache/ptsp-kiosk}"
-export LG_WD="${LG_WD:-/var/cache/ptsp-kiosk}"
-# install and provision write /etc: they stay root.
-if [ "$(id -u)" = 0 ] && [ "$1" != install ] && [ "$1" != provision ] && id -u ptsp-kiosk >/dev/null 2>&1; then
-    cd /var/lib/ptsp-kiosk 2>/dev/null || cd /
-    exec runuser -u ptsp-kiosk -- "$VENV/bin/ptsp-kiosk" "$@"
-fi
-exec "$VENV/bin/ptsp-kiosk" "$@"
-"""
 
 
 @dataclass
@@ -334,7 +318,10 @@ class Installer:
                 self._command([*pip, "--upgrade", "pygame-ce"], "pygame-ce (KMSDRM wheel)")
             # Our package without deps (its pygame>= would pull the wheel without
             # KMSDRM over Debian's), then every other dependency.
-            self._command([*pip, "--force-reinstall", "--no-deps", str(self.source)], "ptsp-kiosk")
+            # With the system site packages, Debian's setuptools and wheel (python3-pip
+            # depends on them) build our package: no build environment fetched from PyPI.
+            isolation = ["--no-build-isolation"] if self.pygame == "system" else []
+            self._command([*pip, "--force-reinstall", "--no-deps", *isolation, str(self.source)], "ptsp-kiosk")
             result = self._command([str(venv / "bin" / "python"), "-c", LIST_REQUIREMENTS],
                                    "dependency list", quiet=True)
             reqs = requirements_without_pygame(result.stdout.splitlines())

@@ -82,9 +82,9 @@ class Receiver:
             log.error("storage busy: %s", e)
             status, payload, headers = 503, {"error": "Service Unavailable", "reason": "storage busy"}, \
                 [("Retry-After", "5")]
-        except StorageError as e:
-            log.error("%s", e)
-            status, payload, headers = 503, {"error": "Service Unavailable", "reason": str(e)}, \
+        except StorageError as e:  # the details (paths, server names) go to the log, not to clients
+            log.error("storage unavailable: %s", e)
+            status, payload, headers = 503, {"error": "Service Unavailable", "reason": "storage unavailable"}, \
                 [("Retry-After", "30")]
         except Exception:  # a bug: log it whole, tell the client nothing internal
             log.exception("unexpected error on %s %s", environ.get("REQUEST_METHOD"), path)

@@ -10,10 +10,19 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Optional
 from urllib.parse import quote
+
+# Stops the cluster when its owner is gone, however it ended (even SIGKILL or a
+# test-run timeout): reading stdin returns only when the owner's end of the pipe closes.
+_WATCHDOG = """import shutil, subprocess, sys
+sys.stdin.read()
+subprocess.run(sys.argv[2:], capture_output=True, timeout=120)
+shutil.rmtree(sys.argv[1], ignore_errors=True)
+"""
 
 
 def find_bin(name: str) -> Optional[str]:
@@ -27,6 +36,13 @@ def available() -> bool:
     return bool(find_bin("initdb") and find_bin("pg_ctl"))
 
 
+def start_watchdog(folder: Path, stop: list[str]) -> subprocess.Popen:
+    """A process that runs ``stop`` and removes ``folder`` once our end of its stdin closes:
+    when we close it, or when this process ends in any way."""
+    return subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(folder), *stop], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
 class TempCluster:
     """``with TempCluster() as pg: pg.url`` -> postgresql://postgres@/postgres?host=SOCKET_DIR"""
 
@@ -37,12 +53,13 @@ class TempCluster:
         self.url = f"postgresql://postgres@/postgres?host={quote(str(self.folder))}"
         self._as_postgres = os.geteuid() == 0
         self._started = False
+        self._watchdog: Optional[subprocess.Popen] = None
+
+    def _command(self, *argv: str) -> list[str]:
+        return ["runuser", "-u", "postgres", "--", *argv] if self._as_postgres else list(argv)
 
     def _run(self, *argv: str) -> None:
-        cmd = list(argv)
-        if self._as_postgres:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(self._command(*argv), capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(argv[:2])} failed: {(done.stderr or done.stdout).strip()[-800:]}")
 
@@ -57,6 +74,8 @@ class TempCluster:
         options = f"-k {self.folder} -c listen_addresses='' -c max_connections=300"
         if not self.durable:
             options += " -F -c synchronous_commit=off -c full_page_writes=off"
+        self._watchdog = start_watchdog(self.folder, self._command(pg_ctl, "-D", str(self.data), "-m",
+                                                                   "immediate", "-w", "stop"))
         self._run(pg_ctl, "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options, "-w",
                   "-t", "60", "start")
         self._started = True
@@ -69,6 +88,14 @@ class TempCluster:
             except (RuntimeError, subprocess.TimeoutExpired):
                 pass
             self._started = False
+        if self._watchdog is not None:
+            assert self._watchdog.stdin is not None
+            self._watchdog.stdin.close()  # it stops nothing more now, and removes the folder
+            try:
+                self._watchdog.wait(60)
+            except subprocess.TimeoutExpired:
+                self._watchdog.kill()
+            self._watchdog = None
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> "TempCluster":

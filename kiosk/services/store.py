@@ -92,6 +92,12 @@ MIGRATIONS = [
     """,
     # 5 (issue 13): survey responses, which tickets answered, survey box presses.
     store_survey.MIGRATION,
+    # 6 (issue 15): service times of tickets served after a transfer, by the
+    # service where they were served (recent_service_seconds).
+    """
+    CREATE INDEX tickets_queue_served ON tickets (queue_service, finished_at)
+        WHERE state = 'served' AND queue_service IS NOT NULL;
+    """,
 ]
 
 _TICKET_COLUMNS = ("id, day, service, prefix, number, priority, state, issued_at, called_at, "
@@ -396,11 +402,17 @@ class Store(CounterStore, PrintStore, store_survey.SurveyStore):
         return out
 
     def recent_service_seconds(self, service, limit):
-        """Durations (called -> served) of the last ``limit`` served tickets."""
+        """Durations (called -> served) of the last ``limit`` tickets served in
+        ``service`` (a transferred ticket counts where it was served)."""
+        # Two index-backed halves (tickets_served, tickets_queue_served), newest first.
         rows = self.conn.execute(
-            "SELECT finished_at - called_at FROM tickets WHERE service = ? AND state = 'served' "
-            "AND finished_at IS NOT NULL AND called_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?",
-            (service, limit)).fetchall()
+            "SELECT d FROM (SELECT * FROM (SELECT finished_at - called_at AS d, finished_at FROM tickets "
+            "WHERE service = ? AND queue_service IS NULL AND state = 'served' AND finished_at IS NOT NULL "
+            "AND called_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?) "
+            "UNION ALL SELECT * FROM (SELECT finished_at - called_at, finished_at FROM tickets "
+            "WHERE queue_service = ? AND state = 'served' AND finished_at IS NOT NULL AND called_at IS NOT NULL "
+            "ORDER BY finished_at DESC LIMIT ?)) ORDER BY finished_at DESC LIMIT ?",
+            (service, limit, service, limit, limit)).fetchall()
         return [r[0] for r in rows if r[0] is not None and r[0] >= 0]
 
     def days(self):

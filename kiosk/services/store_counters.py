@@ -57,8 +57,10 @@ class CounterStore:
         """
         with self.transaction():
             state = T.next_state(ticket.state, "transferred")
+            # called_at starts again: the service time (and the wait estimates
+            # built on it) is that of the service where the visitor is served.
             row = self.conn.execute(
-                "UPDATE tickets SET state = ?, queue_service = ?, queue_front = ?, queued_at = ? "
+                "UPDATE tickets SET state = ?, queue_service = ?, queue_front = ?, queued_at = ?, called_at = NULL "
                 "WHERE id = ? AND state = ? RETURNING id",
                 (state, to_service, int(bool(front)), now, ticket.id, ticket.state)).fetchone()
             if row is None:  # pragma: no cover - the caller read it in this transaction

@@ -25,6 +25,9 @@ def translate(error: BaseException, path: str | Path) -> StoreError:
     path = Path(path)
     detail = str(error)
     kind = _kind(error)
+    if kind == "io" and not _read_only_fs(path) and _nearly_full(path):
+        # SQLite says "disk I/O error" when the WAL index cannot grow on a full card.
+        kind = "full"
     if kind == "full":
         return StoreFull(f"storage is full: cannot write {path} ({detail}). Free space on the SD card "
                          f"(old logs, backups) or move storage.database to a larger disk. [{StoreFull.code}]")
@@ -75,6 +78,18 @@ def _read_only_fs(path: Path) -> bool:
         return bool(os.statvfs(_existing(path)).f_flag & os.ST_RDONLY)
     except OSError:
         return False
+
+
+# Below this, a write that fails is taken for a full card (kiosk.services.config_probe.MIN_FREE_BYTES).
+NEARLY_FULL_BYTES = 1024 * 1024
+
+
+def _nearly_full(path: Path) -> bool:
+    try:
+        st = os.statvfs(_existing(path))
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < NEARLY_FULL_BYTES
 
 
 def _denied(path: Path) -> bool:

@@ -218,20 +218,22 @@ def test_a_bug_is_answered_500_as_json_without_internals_and_logged(app, token, 
     assert "secret internal detail" in caplog.text
 
 
-def test_storage_trouble_is_answered_503_with_retry_after(app, token, monkeypatch):
+@pytest.mark.parametrize("kind, retry", [("StorageBusy", "5"), ("StorageError", "30")])
+def test_storage_trouble_is_answered_503_with_retry_after_and_no_paths(app, token, monkeypatch, kind, retry):
+    from kiosk.office import db as office_db_module
     from kiosk.office import ingest
-    from kiosk.office.db import StorageBusy
 
-    def busy(*args, **kwargs):
-        raise StorageBusy("database is locked")
+    def trouble(*args, **kwargs):
+        raise getattr(office_db_module, kind)("/var/lib/secret/receiver.db: database is locked")
 
-    monkeypatch.setattr(ingest, "store_batch", busy)
+    monkeypatch.setattr(ingest, "store_batch", trouble)
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
 
     status, answer_headers, payload = call_app(app, "POST", protocol.EVENTS_PATH, headers,
                                                json.dumps({"protocol": 1, "device": DEVICE, "events": []}).encode())
 
-    assert status == 503 and ("Retry-After", "5") in answer_headers
+    assert status == 503 and ("Retry-After", retry) in answer_headers
+    assert b"secret" not in payload
 
 
 header_lines = st.lists(st.sampled_from([

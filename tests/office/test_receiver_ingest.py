@@ -243,3 +243,11 @@ def test_a_registered_kiosk_that_never_reported_is_listed_as_never_seen(office_d
 
     listed = {d["device"]: (d["registered"], d["first_seen"], d["last_seen"]) for d in reports.devices(office_db)}
     assert listed == {"blora-2": (T, None, None), DEVICE: (None, T + 50, T + 50)}
+
+
+def test_portable_sql_with_a_literal_percent_works_on_both_backends(office_db):
+    store(office_db, [event(1, service="kunjungan"), event(2, service="barang")])
+
+    with office_db.read() as q:
+        assert q.all("SELECT service FROM daily_service WHERE service LIKE 'kun%' AND day = ?", (DAY,)) == \
+            [("kunjungan",)]

@@ -10,8 +10,9 @@ _MIGRATION_LOCK = 0x50545352  # pg_advisory_xact_lock key: one migrating process
 
 
 def _translate(sql: str) -> str:
-    """``?`` placeholders -> psycopg's ``%s``. SQL text never holds literal % or ?."""
-    return sql.replace("?", "%s")
+    """``?`` placeholders -> psycopg's ``%s`` (a literal ``%``, as in LIKE 'A%', stays one).
+    SQL text never holds a literal ``?``: values go in as parameters."""
+    return sql.replace("%", "%%").replace("?", "%s")
 
 
 class PostgresDatabase(Database):

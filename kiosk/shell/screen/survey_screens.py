@@ -146,7 +146,7 @@ class SurveyScreen(Screen):
                max_size=m.medium, min_size=12, bold=True, max_lines=4)
         entry = pygame.Rect(parts.left, parts.top + title_h, parts.w, parts.h * 3 // 10)
         p.rect(entry, D.CARD_BG, m.radius)
-        p.text(sv.entry or text("identify_hint", lang), entry.inflate(-m.gap, -m.gap // 2),
+        p.text(sv.entry[-24:] or text("identify_hint", lang), entry.inflate(-m.gap, -m.gap // 2),
                D.DARK_TEXT if sv.entry else D.DISABLED_BG, max_size=m.big, min_size=12, bold=bool(sv.entry),
                max_lines=1)
         p.text(text("privacy", lang), pygame.Rect(parts.left, entry.bottom, parts.w, parts.bottom - entry.bottom),
