@@ -62,6 +62,7 @@ def states(lang="id", long=True):
         "printing": view(lang, long, ticket=ticket("printing")),
         "done": view(lang, long, ticket=ticket("done")),
         "failed": view(lang, long, ticket=ticket("failed")),
+        "uncertain": view(lang, long, ticket=ticket("uncertain", code="PRN-TMO")),
         "refused": view(lang, long, ticket=ticket("refused")),
         "serving": view(lang, long, newest_counter=2),
         "out_of_order": view(lang, long, fault=Fault("PRN-PAPER")),

@@ -133,12 +133,12 @@ def test_unchanged_health_sends_no_event(worker, fake, events):
 
 def test_roll_counter_warns_before_the_roll_runs_out(fake, events):
     meta = MetaDict()
-    w = PrintWorker(Printer(timeout=2, status_interval=30, roll_length=0.5, roll_warn=0.3), fake, events,
+    w = PrintWorker(Printer(timeout=2, status_interval=30, roll_length=0.45, roll_warn=0.3), fake, events,
                     open_meta=lambda: meta).start()
     try:
         health = next_of(events, PrinterHealthChanged).health
         assert health.paper == "ok"
-        for i in range(3):  # 60-90 mm each: 0.5 m - 3 tickets < 0.3 m
+        for i in range(3):  # 60-75 mm each: 0.45 m - 3 tickets < 0.3 m
             w.submit(i, content(ticket_id=i))
         health = next_of(events, PrinterHealthChanged, seconds=5).health
         assert health.paper == "near_end" and "paper-replaced" in health.detail

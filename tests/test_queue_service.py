@@ -120,7 +120,7 @@ def test_given_three_waiting_when_a_ticket_is_issued_then_three_are_ahead_at_the
 
     assert (issued.ahead, issued.wait_minutes) == (3, 15)  # 3 x 5 min, one counter
     assert issued.content.ahead_text == "Antrian di depan Anda: 3"
-    assert issued.content.wait_text == "Perkiraan waktu tunggu: 15 menit"
+    assert issued.content.wait_text == "Perkiraan waktu tunggu: 15\u00a0menit"  # never split at a line end
 
 
 def test_given_nobody_waiting_when_a_ticket_is_issued_then_nobody_is_ahead(queue):
@@ -220,7 +220,7 @@ def test_given_a_call_when_announced_then_the_text_names_number_and_counter_in_w
     call = queue.call_next(2)
 
     assert (call.ticket.label, call.counter_name) == ("A-012", "Loket 2")
-    assert call.text == "Nomor antrian A dua belas, silakan menuju loket dua."
+    assert call.text == "Nomor antrian A dua belas. A dua belas. Silakan menuju loket dua."
 
 
 def test_given_two_counters_sharing_a_service_when_both_call_then_they_get_different_tickets(queue, clock):

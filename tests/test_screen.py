@@ -154,3 +154,19 @@ def test_emergency_screen_draws_without_any_layout(renderer):
     surface = pygame.Surface((800, 480))
     renderer.render_emergency(surface)
     assert surface.get_at((5, 5))[:3] == (160, 20, 20)
+
+
+@pytest.mark.parametrize("size", ALL_SIZES)
+def test_the_home_screen_always_shows_what_every_counter_serves(renderer, size):
+    # Given calls at counters 1 and 2 (none at 3), on every size, even a 7" panel without a side panel
+    surface, name, screen = render(renderer, states()["home"], size)
+    drawn = [t.text for t in screen.texts]
+    assert name == "home"
+    assert "A-012" in drawn and "C-104" in drawn
+    assert any(t.startswith("Loket 3") for t in drawn)
+
+
+def test_an_uncertain_print_tells_the_visitor_to_ask_and_keeps_the_number(renderer):
+    surface, name, screen = render(renderer, states()["uncertain"], (800, 480))
+    joined = " | ".join(t.text for t in screen.texts)
+    assert "hubungi petugas" in joined and "A-012 tetap berlaku" in joined and "PRN-TMO" in joined

@@ -124,6 +124,11 @@ def test_given_the_keypad_when_a_number_is_called_then_that_ticket_is_served_at_
     assert browser.find_element(By.ID, "next").get_attribute("disabled") == "true"
     shot(browser, "closed", PHONE)
 
+    browser.get(f"{kiosk.url}/1/?lang=en")
+    wait_for(browser, EC.text_to_be_present_in_element((By.ID, "open-state"), "Counter closed"))
+    assert browser.find_element(By.ID, "toggle").text == "Open counter"
+    shot(browser, "closed-en", PHONE)
+
 
 def test_given_a_wrong_pin_typed_n_times_when_the_right_one_follows_then_the_counter_stays_locked(browser, kiosk):
     browser.set_window_size(*PHONE)

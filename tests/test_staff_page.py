@@ -332,3 +332,14 @@ def test_given_a_locked_counter_when_pins_keep_coming_then_none_is_even_hashed(c
 
     assert checked == []  # scrypt costs time: a locked counter must not let guesses use it
     assert all(r.locked_until and not r.token for r in results)
+
+
+@pytest.mark.parametrize("query", ["lang=" + "&x=1" * 50, "lang=xx", "lang=%00", "lang=en&lang=id"])
+def test_given_odd_queries_when_a_page_is_asked_then_it_answers_in_a_known_language(cfg, query):
+    from kiosk.lan.staff import StaffApp
+
+    app = StaffApp(cfg, lambda event, timeout: None)
+
+    status, _, page = wsgi(app, "GET", "/1/", headers={"QUERY_STRING": query})
+
+    assert status == "200 OK" and (b'lang="id"' in page or b'lang="en"' in page)

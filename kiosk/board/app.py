@@ -29,7 +29,7 @@ from kiosk.core.errors import KioskError
 
 log = logging.getLogger(__name__)
 
-TICKER_FPS = 30
+TICKER_FPS = 25  # smooth enough for text, and leaves the CPU idle
 MOTION_FPS = 15  # a full picture per frame: keep it light for a Pi
 
 

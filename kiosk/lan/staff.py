@@ -291,15 +291,22 @@ class StaffApp:
     def _counter_title(self, number: int, lang: str) -> str:
         return self._counter_name(self.cfg.counter(number), lang)
 
+    @staticmethod
+    def _asked_lang(environ: dict) -> str:
+        try:
+            return (parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=5).get("lang") or [""])[-1]
+        except ValueError:  # too many fields: a hostile query, answered in the default language
+            return ""
+
     def _lang(self, environ: dict) -> str:
-        asked = (parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=5).get("lang") or [""])[-1]
+        asked = self._asked_lang(environ)
         if asked in ST.LANGUAGES:
             return asked
         cookie = self._cookie(environ, LANG_COOKIE)
         return cookie if cookie in ST.LANGUAGES else self.cfg.device.language
 
     def _lang_cookie(self, environ: dict) -> list:
-        asked = (parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=5).get("lang") or [""])[-1]
+        asked = self._asked_lang(environ)
         if asked not in ST.LANGUAGES:
             return []
         return [("Set-Cookie", f"{LANG_COOKIE}={asked}; Path={self._base(environ) or '/'}; SameSite=Strict; "

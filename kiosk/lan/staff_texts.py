@@ -26,7 +26,7 @@ TEXTS = {
     "last_calls": {"id": "Panggilan terakhir", "en": "Last calls"},
     "next": {"id": "Panggil berikutnya", "en": "Call next"},
     "recall": {"id": "Panggil ulang", "en": "Call again"},
-    "skip": {"id": "Lewati", "en": "Skip (no-show)"},
+    "skip": {"id": "Lewati", "en": "Skip"},
     "transfer": {"id": "Alihkan", "en": "Transfer"},
     "transfer_to": {"id": "Alihkan {label} ke layanan:", "en": "Transfer {label} to service:"},
     "call_number": {"id": "Panggil nomor", "en": "Call a number"},

@@ -132,11 +132,12 @@ class KioskMachine:
     def on_event(self, event: object, at: F.Instant) -> list:
         """Act on one event; returns the effects to execute, in order."""
         self._now = at.mono
-        self.version += 1
         handler = self._HANDLERS.get(type(event))
         if handler is None:
             log.warning("unknown event %r ignored", event)
             return []
+        if handler is not KioskMachine._ignore:
+            self.version += 1  # the screen may have changed: the shell redraws
         out: list = handler(self, event, at)
         return out + self._after_change()
 

@@ -138,7 +138,34 @@ class Screen(abc.ABC):
         main, panel = split_body(m)
         if panel is not None:
             self.draw_serving_panel(m, view, panel)
+        elif view.calls:
+            # Too small for a panel: every counter's current number stays in view
+            # in a strip along the bottom, smaller (a call still takes the whole
+            # screen for a few seconds).
+            strip_h = max(34, min(int(main.h * 0.14), m.small * 3))
+            strip = pygame.Rect(main.left, main.bottom - strip_h, main.w, strip_h)
+            self.draw_serving_strip(m, view, strip)
+            main = pygame.Rect(main.left, main.top, main.w, main.h - strip_h - m.gap // 2)
         return main
+
+    def draw_serving_strip(self, m, view, rect):
+        """One tile per counter, "Loket 2  A-012", the newest highlighted."""
+        p = self.painter
+        calls = view.calls
+        gap = max(2, m.gap // 2)
+        tile_w = (rect.w - gap * (len(calls) - 1)) // len(calls)
+        for i, call in enumerate(calls):
+            tile = pygame.Rect(rect.left + i * (tile_w + gap), rect.top, tile_w, rect.h)
+            newest = view.newest_counter is not None and call.counter_number == view.newest_counter
+            color = draw.DARK_TEXT if newest else draw.TEXT
+            p.rect(tile, draw.HIGHLIGHT_BG if newest else draw.PANEL_BG, m.radius)
+            inner = tile.inflate(-gap * 2, -gap)
+            name_w = int(inner.w * 0.5)
+            p.text(call.counter_name, pygame.Rect(inner.left, inner.top, name_w, inner.h), color,
+                   max_size=m.small, min_size=10, bold=True, align="left", max_lines=1)
+            label = call.label or "–"  # an en dash: nobody called yet at this counter
+            p.text(label, pygame.Rect(inner.left + name_w, inner.top, inner.w - name_w, inner.h), color,
+                   max_size=m.medium, min_size=10, bold=True, align="right", max_lines=1)
 
     def draw_serving_panel(self, m, view, rect, title=True):
         """The latest call of every counter, the newest highlighted."""
