@@ -16,6 +16,7 @@ def test_the_watchdog_stops_and_cleans_up_when_its_owner_is_killed(tmp_path):
     owner = subprocess.Popen([sys.executable, "-c", code, str(folder), str(marker)], stdout=subprocess.PIPE,
                              text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT))
     watchdog_pid = int(owner.stdout.readline())
+    assert not _exits_within(watchdog_pid, 1.0), "the watchdog acted while its owner was alive"
     assert folder.exists() and not marker.exists()
 
     owner.kill()
@@ -26,15 +27,19 @@ def test_the_watchdog_stops_and_cleans_up_when_its_owner_is_killed(tmp_path):
     assert not folder.exists(), "the cluster folder was left behind"
 
 
-def _wait_for_exit(pid):
-    """Block until process ``pid`` (not our child) has gone, via pidfd (no polling)."""
+def _exits_within(pid, seconds):
+    """True when process ``pid`` (not our child) ends within ``seconds`` (pidfd, no polling)."""
     import select
 
     try:
         fd = os.pidfd_open(pid)
     except ProcessLookupError:
-        return
+        return True
     try:
-        assert select.select([fd], [], [], 60)[0], "the watchdog did not finish"
+        return bool(select.select([fd], [], [], seconds)[0])
     finally:
         os.close(fd)
+
+
+def _wait_for_exit(pid):
+    assert _exits_within(pid, 60), "the watchdog did not finish"
