@@ -152,7 +152,7 @@ class SpeechAnnouncer(Announcer):
             text, language = job
             try:
                 wav = self.audio.render(text, language)
-                if self._player is not None:
+                if self._player is not None and wav_seconds(wav) > 0:  # chime and voice both off: silence
                     self._player.play(wav)
             except Exception:  # never let one bad call end announcements for the day
                 log.exception("announcement failed: %s", text)

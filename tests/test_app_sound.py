@@ -9,6 +9,7 @@ import wave
 import pytest
 
 from drivers import voice
+import drivers.sound as sound
 from drivers.sound import FakeAnnouncer, Player, SpeechAnnouncer, open_announcer
 from drivers.voice import CallAudio, ClipVoice, VoiceSettings, sentences, wav_seconds
 from kiosk.core.config import Display
@@ -221,3 +222,24 @@ def test_voice_settings_come_from_the_display_section():
                                            voice_clips="/srv/clips"))
 
     assert (s.chime, s.speed, s.volume, s.pause, s.clips) == ("none", 120, 70, 0.8, "/srv/clips")
+
+
+def test_open_announcer_plays_through_the_sound_card_driver(monkeypatch):
+    # SDL's dummy audio driver (conftest) stands in for the sound card.
+    played = threading.Event()
+    real_play = sound.PygamePlayer.play
+    monkeypatch.setattr(sound.PygamePlayer, "play", lambda self, wav: (real_play(self, wav), played.set()))
+    a = open_announcer(Display(chime="builtin", voice="none", voice_volume=10))
+    a.announce("Nomor antrian A satu.", "id")
+
+    assert played.wait(10)
+    a.close()
+
+
+def test_with_chime_and_voice_off_nothing_is_played():
+    player = RecordingPlayer()
+    a = SpeechAnnouncer(audio=audio(chime="none", which=lambda name: None), player=player)
+    a.announce("Aa.")
+    a.close()
+
+    assert player.played == []

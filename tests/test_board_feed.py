@@ -44,3 +44,84 @@ def test_failures_back_off_doubling_to_the_ceiling_with_jitter_and_reset_after_s
     assert client.seen == [{"version": 4}] and client.version == 4
     assert client.waits[:6] == [0.0] * 6 and client.waits[6] == client.wait  # long-poll only once connected
     assert client.lost[:5] == ["connection refused"] * 5
+
+
+# ---------------------------------------------------------------- hostile feed servers (h_hostile)
+import json as _json  # noqa: E402
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+
+import pytest  # noqa: E402
+
+from board_helpers import sample_feed  # noqa: E402
+from kiosk.board.announce import AnnouncedCalls, CallAnnouncer  # noqa: E402
+from kiosk.board.model import BoardModel  # noqa: E402
+
+GARBAGE_FEEDS = [
+    {"version": 1, "calls": "abc"},
+    {"version": 1, "calls": [1, 2]},
+    {"version": 1, "calls": {"a": 1}},
+    {"version": 1, "calls": [{"call_id": 5, "counter": "x", "at": "y", "label": None}]},
+    {"version": 1, "calls": [{"call_id": 5, "counter": 1, "label": "A-001", "at": 1.0}], "now": "z"},
+    {"version": 1, "calls": [{"call_id": 5, "counter": 2 ** 70, "label": "A-001", "at": 1.0}]},
+    {"version": 1, "calls": [{"call_id": True, "counter": 1, "label": "A-001", "at": 1.0}]},
+    {"version": 1, "board": "x"},
+    {"version": 1, "board": {"highlight_seconds": "x"}},
+    {"version": 1, "board": {"history": 10 ** 9}},
+    {"version": 1, "counters": "x"},
+    {"version": 1, "counters": [1]},
+    {"version": 1, "services": [None]},
+    {"version": 1, "services": [{"code": "a", "name": "x"}]},
+]
+
+
+class _Garbage(BaseHTTPRequestHandler):
+    body = b""
+
+    def do_GET(self):  # noqa: N802
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def garbage_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("feed", GARBAGE_FEEDS, ids=range(len(GARBAGE_FEEDS)))
+def test_a_feed_of_the_wrong_shape_is_a_lost_feed_not_a_crash(garbage_server, feed):
+    """A server at --source answering JSON of the wrong shape must not reach the
+    board's model (it used to raise in the main loop and end the board)."""
+    _Garbage.body = _json.dumps(feed).encode()
+    client = FeedClient(f"http://127.0.0.1:{garbage_server.server_address[1]}", "t" * 20,
+                        on_feed=lambda f: None, on_lost=lambda r: None)
+    try:
+        with pytest.raises(FeedError, match="not a PTSP feed"):
+            client.fetch(0.0)
+    finally:
+        client._drop()
+
+
+def test_a_real_feed_passes_the_shape_check_and_draws_in_the_model(garbage_server):
+    feed = sample_feed()
+    _Garbage.body = _json.dumps(feed).encode()
+    client = FeedClient(f"http://127.0.0.1:{garbage_server.server_address[1]}", "t" * 20,
+                        on_feed=lambda f: None, on_lost=lambda r: None)
+    try:
+        got = client.fetch(0.0)
+    finally:
+        client._drop()
+    model = BoardModel()
+    assert model.apply_feed(got, 0.0) == [15, 14, 12, 10]
+    memory = AnnouncedCalls(None)
+    memory.last_id = 0
+    CallAnnouncer(type("S", (), {"announce": lambda self, t, lang="id": None})(), memory).on_feed(got, True)

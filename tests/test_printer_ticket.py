@@ -319,3 +319,10 @@ def test_a_qr_url_longer_than_200_characters_is_a_config_problem():
 
     with pytest.raises(ConfigError, match="at most 200"):
         config.from_dict({"printer": {"qr_content": "url", "qr_url": "https://x.id/" + "a" * 200}})
+
+
+@pytest.mark.parametrize("text, lines", [("\u00a0\u00a0", []), ("a\u00a0 \u00a0b", ["a b"]),
+                                         # glued words longer than a line are split like any long word
+                                         ("Loket\u00a0" + "9" * 40, ["Loket " + "9" * 26, "9" * 14])])
+def test_the_wrapper_survives_odd_runs_of_non_breaking_spaces(text, lines):
+    assert wrap(text, 32) == lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import http.client
+import logging
 import queue
 import re
 import statistics
@@ -156,6 +157,23 @@ class StaffClient:
 def run(quick: bool) -> list:
     """Median time from a staff page button (POST action next) to the ticket called."""
     rounds = 20 if quick else 100
+    quiet = [logging.getLogger(name) for name in ("kiosk.lan", "kiosk.machine", "kiosk.shell")]
+    levels = [lg.level for lg in quiet]
+    for lg in quiet:  # one log line per call would bury the figures
+        lg.setLevel(logging.WARNING)
+    try:
+        times = _measure(rounds)
+    finally:
+        for lg, level in zip(quiet, levels):
+            lg.setLevel(level)
+    median = statistics.median(times)
+    return [Figure(SECTION, "staff page next -> ticket called (median)", median, "ms", f"< {TARGET_MS:g} ms",
+                   median < TARGET_MS),
+            Figure(SECTION, "staff page next -> ticket called (max)", max(times), "ms")]
+
+
+def _measure(rounds: int) -> list:
+    """Milliseconds of ``rounds`` staff page "next" presses, each calling a ticket."""
     with tempfile.TemporaryDirectory() as tmp:
         cfg = staff_config(Path(tmp) / "kiosk.db", hash_pin(BENCH_PIN))
         store = Store(cfg.storage.database)
@@ -175,7 +193,4 @@ def run(quick: bool) -> list:
                 times.append((time.perf_counter() - start) * 1000)
                 if status != 200 or b'"ok": true' not in body:
                     raise RuntimeError(f"staff action failed: {status} {body[:200]!r}")
-    median = statistics.median(times)
-    return [Figure(SECTION, "staff page next -> ticket called (median)", median, "ms", f"< {TARGET_MS:g} ms",
-                   median < TARGET_MS),
-            Figure(SECTION, "staff page next -> ticket called (max)", max(times), "ms")]
+    return times

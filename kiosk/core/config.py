@@ -244,8 +244,8 @@ class Printer:
                          "that nothing reads only costs paper).", _one_of("auto", "off", "ticket", "url"))
     qr_url: str = _f("", "With qr_content = url: the address, {device}, {day} (YYYYMMDD) and {label} are filled in, "
                      "e.g. https://ptsp.example.go.id/antrian/{device}/{day}/{label}.", _qr_url)
-    number_style: str = _f("auto", "How the big ticket number prints: image (smooth, ~3 KB), image_half (smooth at "
-                           "half resolution, ~1 KB), text (printer font magnified, blocky); auto: image unless a "
+    number_style: str = _f("auto", "How the big ticket number prints: image (smooth, 4-8 KB), image_half (smooth at "
+                           "half resolution, 1-2 KB), text (printer font magnified, blocky); auto: image unless a "
                            "slow serial line would take over 3 s, then image_half.",
                            _one_of("auto", "image", "image_half", "text"))
     footer: list = _f(["Terima kasih atas kunjungan Anda", "Tiket hanya berlaku hari ini"],

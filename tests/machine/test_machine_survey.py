@@ -8,15 +8,12 @@ from kiosk.machine.effects import WakeSync
 from kiosk.machine.survey_flow import CheckSurveyTicket, RecordBoxRating, SaveSurveyResponse
 from kiosk.machine.view import choose_screen
 
-from conftest import OK, Driver
 
 
 @pytest.fixture
-def kiosk(tmp_path):
-    cfg = make_config(tmp_path / "k.db", lambda d: d.update(survey={"enabled": True, "timeout": 30.0}))
-    d = Driver(cfg)
-    d.send(E.PrinterHealthChanged(OK))
-    return d
+def cfg(tmp_path):
+    """The survey enabled (the machine's ``kiosk`` fixture in conftest.py uses this config)."""
+    return make_config(tmp_path / "k.db", lambda d: d.update(survey={"enabled": True, "timeout": 30.0}))
 
 
 def screen(d, size=(800, 480)):
@@ -25,7 +22,7 @@ def screen(d, size=(800, 480)):
 
 def test_the_home_screen_offers_the_survey_only_when_enabled(kiosk, tmp_path):
     assert kiosk.machine.view(kiosk.at).survey_offered
-    plain = Driver(make_config(tmp_path / "p.db"))
+    plain = type(kiosk)(make_config(tmp_path / "p.db"))  # the conftest's Driver, survey off
     assert not plain.machine.view(plain.at).survey_offered
     plain.send(E.SurveyInput("start"))
     assert screen(plain) == "home"
