@@ -243,3 +243,10 @@ def test_with_chime_and_voice_off_nothing_is_played():
     a.close()
 
     assert player.played == []
+
+
+def test_control_characters_never_reach_the_speech_program():
+    runner = FakeEspeak()
+    audio(runner).render("Nomor\x00 antrian\x1b[2J A satu.", "id")
+
+    assert runner.argv and all(ch >= " " for argv in runner.argv for ch in argv[-1])

@@ -66,9 +66,12 @@ def shot(browser, name, size):
 
 
 def type_pin(browser, pin):
+    """Type on the keypad and log in; returns once the answer page has loaded."""
     for digit in pin:
         browser.find_element(By.CSS_SELECTOR, f'.keypad .key[data-key="{digit}"]').click()
+    form = browser.find_element(By.ID, "login")
     browser.find_element(By.ID, "login-button").click()
+    wait_for(browser, EC.staleness_of(form))  # the old page is gone: no stale reads
 
 
 def message(browser, contains):

@@ -55,6 +55,63 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {str(error)[:200]}"
 
 
+def _is_int(value: object, low: int = 0, high: int = 2 ** 63 - 1) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _is_number(value: object, low: float = -1e12, high: float = 1e12) -> bool:
+    # Also refuses NaN (every comparison with it is false) and infinities.
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
+
+
+def _is_names(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+_BOARD_TYPES = {"announce": str, "language": str, "running_text": str, "slideshow_dir": str}
+_BOARD_RANGES = {"diagonal_inches": (1, 1000), "number_mm": (1, 2000), "running_speed": (0, 10000),
+                 "slide_seconds": (0.1, 86400), "history": (0, 50), "highlight_seconds": (0, 3600)}
+
+
+def feed_problem(feed: dict) -> Optional[str]:
+    """Why ``feed`` does not have the shape of the kiosk's feed, or None.
+
+    The board's model, voice and renderer trust these types and ranges, so a
+    wrong answer (another server at --source, a damaged proxy) is refused here
+    as a lost feed instead of ending the board's main loop.
+    """
+    for key in ("now", "published_at"):
+        if key in feed and not _is_number(feed[key], 0.0):
+            return f"{key} is not a time"
+    calls = feed.get("calls", [])
+    if not isinstance(calls, list) or not all(
+            isinstance(c, dict) and _is_int(c.get("call_id")) and _is_int(c.get("counter"), 0, 9999)
+            and isinstance(c.get("label", ""), str) and isinstance(c.get("service", ""), str)
+            and _is_number(c.get("at", 0.0), 0.0) for c in calls):
+        return "calls"
+    counters = feed.get("counters", [])
+    if not isinstance(counters, list) or not all(
+            isinstance(c, dict) and _is_int(c.get("counter"), 0, 9999) and _is_names(c.get("name", {}))
+            and isinstance(c.get("label", ""), str) for c in counters):
+        return "counters"
+    services = feed.get("services", [])
+    if not isinstance(services, list) or not all(
+            isinstance(s, dict) and isinstance(s.get("code", ""), str) and _is_names(s.get("name", {}))
+            and isinstance(s.get("prefix", ""), str) and isinstance(s.get("message", ""), str)
+            and _is_int(s.get("waiting", 0), 0) for s in services):
+        return "services"
+    board = feed.get("board", {})
+    if not isinstance(board, dict):
+        return "board"
+    for key, kind in _BOARD_TYPES.items():
+        if key in board and not isinstance(board[key], kind):
+            return f"board.{key}"
+    for key, (low, high) in _BOARD_RANGES.items():
+        if key in board and not _is_number(board[key], low, high):
+            return f"board.{key}"
+    return None
+
+
 class FeedClient:
     """Reads the kiosk's feed in a daemon thread until ``stop()``.
 
@@ -156,6 +213,9 @@ class FeedClient:
             raise FeedError("the answer is not JSON: is --source the kiosk's LAN address and port?") from None
         if not isinstance(feed, dict) or not isinstance(feed.get("version"), int):
             raise FeedError("the answer is not a PTSP feed (no version)")
+        problem = feed_problem(feed)
+        if problem:
+            raise FeedError(f"the answer is not a PTSP feed ({problem})")
         return feed
 
     def _run(self) -> None:
