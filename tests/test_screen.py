@@ -170,3 +170,13 @@ def test_an_uncertain_print_tells_the_visitor_to_ask_and_keeps_the_number(render
     surface, name, screen = render(renderer, states()["uncertain"], (800, 480))
     joined = " | ".join(t.text for t in screen.texts)
     assert "hubungi petugas" in joined and "A-012 tetap berlaku" in joined and "PRN-TMO" in joined
+
+
+def test_the_screen_never_breaks_a_line_at_a_non_breaking_space(renderer):
+    from kiosk.shell.screen.draw import _wrap
+
+    font = pygame.font.Font(None, 24)
+    width = font.size("Silakan menunggu di Loket\u00a02")[0] - 5
+    lines, _ = _wrap(font, "Silakan menunggu di Loket\u00a02", width)
+    assert "Loket\u00a02" in lines[-1]
+    assert lines == ["Silakan menunggu di", "Loket\u00a02"]

@@ -396,7 +396,7 @@ class KioskMachine:
         for c in self.cfg.counters:
             call = self.calls.get(c.number)
             if call is None:
-                calls.append(CallView(c.number, self.cfg.counter_name(c)))
+                calls.append(CallView(c.number, self.cfg.counter_name(c, self.language)))
             else:
                 calls.append(CallView(c.number, call.counter_name, call.label, self._service_name(call.service),
                                       call.priority, call.at))
@@ -412,7 +412,7 @@ class KioskMachine:
         h = self.health
         fault = self.fault()
         newest = self.recent[0].label if self.recent else None
-        serving = tuple((c.number, self.cfg.counter_name(c),
+        serving = tuple((c.number, self.cfg.counter_name(c, self.language),
                          self.calls[c.number].label if c.number in self.calls else "") for c in self.cfg.counters)
         return Snapshot(printer={"online": h.online, "paper": h.paper, "cover_open": h.cover_open,
                                  "detail": h.detail},

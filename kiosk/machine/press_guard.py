@@ -52,7 +52,7 @@ class PressGuard:
         self._printing = {}  # service -> time printing started
         self._last_counter = {}  # (counter, "advance" | "recall") -> time
         # Refused presses per target ("service:kunjungan", "counter:2"), for logs and diag.
-        self.refused = collections.Counter()
+        self.refused: collections.Counter = collections.Counter()
 
     @classmethod
     def from_config(cls, buttons, clock=time.monotonic):

@@ -7,6 +7,7 @@ to prove that nothing overflows at any screen size.
 """
 import logging
 import os
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -98,7 +99,9 @@ def _wrap(font, text, width):
     broke = False
     for paragraph in text.split("\n"):
         line = ""
-        for word in paragraph.split():
+        # Break only at ordinary spaces: a non-breaking space keeps "Loket 2"
+        # and "5 menit" on one line (str.split() would break there too).
+        for word in (w for w in re.split(r"[ \t]+", paragraph) if w):
             candidate = f"{line} {word}" if line else word
             if font.size(candidate)[0] <= width:
                 line = candidate
