@@ -14,7 +14,9 @@ setup(
     package_dir={"kiosk.presets": "config"},
     package_data={"kiosk.presets": ["*.toml"], "kiosk": ["assets/*"],
                   # The staff page's templates, CSS and script (issue 15): served by the kiosk, no CDN.
-                  "kiosk.lan": ["staff_static/*"]},
+                  "kiosk.lan": ["staff_static/*"],
+                  # The office dashboard's stylesheet and icon (issue 14): offline LANs, no CDN.
+                  "kiosk.office.dashboard": ["static/*"]},
     install_requires=[
         "gpiozero>=2.0",
         "python-escpos>=3.1",

@@ -89,7 +89,21 @@ def test_ids_going_backwards_or_another_kiosk_start_a_new_count(tmp_path):
     announcer.on_feed(feed(call(3, 1, "A-001", at=NOW)), speak=True)  # the kiosk's log was reset
     announcer.on_feed(feed(call(4, 1, "A-002", at=NOW)), speak=True)
     announcer.on_feed(feed(call(9, 1, "C-001", at=NOW), device="kiosk-2"), speak=True)
-    assert texts(speaker) == ["Nomor antrian A dua. A dua. Silakan menuju loket satu."]
+    assert texts(speaker) == ["Nomor antrian A satu. A satu. Silakan menuju loket satu.",
+                              "Nomor antrian A dua. A dua. Silakan menuju loket satu."]
+
+
+def test_the_first_call_after_the_kiosks_log_was_reset_is_not_swallowed(tmp_path):
+    """A kiosk whose database was replaced counts call ids from 1 again; the
+    board must speak that fresh call (it used to save it silently as the new
+    count), yet still never repeat it after a restart, nor speak stale calls."""
+    speaker, announcer = board(tmp_path / "a.json")
+    announcer.on_feed(feed(call(500, 1, "A-050", at=NOW)), speak=True)
+    announcer.on_feed(feed(call(2, 2, "B-001", at=NOW), call(1, 1, "A-001", at=NOW - STALE_SECONDS - 5)), speak=True)
+    assert texts(speaker) == ["Nomor antrian B satu. B satu. Silakan menuju loket dua."]
+    speaker2, restarted = board(tmp_path / "a.json")
+    restarted.on_feed(feed(call(2, 2, "B-001", at=NOW)), speak=True)
+    assert speaker2.said == []
 
 
 def test_a_damaged_memory_file_does_not_stop_the_board(tmp_path):

@@ -125,3 +125,22 @@ def test_a_real_feed_passes_the_shape_check_and_draws_in_the_model(garbage_serve
     memory = AnnouncedCalls(None)
     memory.last_id = 0
     CallAnnouncer(type("S", (), {"announce": lambda self, t, lang="id": None})(), memory).on_feed(got, True)
+
+
+@pytest.mark.parametrize("body", [
+    b'{"version": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",  # RecursionError used to kill the feed thread
+    _json.dumps({"version": 1, "institution": "Rutan\x00Blora"}).encode(),  # pygame refuses NUL: the board died
+    _json.dumps({"version": 1, "calls": [{"call_id": 1, "counter": 1, "label": "A\x00", "at": 1.0}]}).encode(),
+    # Fitting a 2000-character name took the renderer 30 s per picture: a frozen board.
+    _json.dumps({"version": 1, "institution": "W" * 5000}).encode(),
+    _json.dumps({"version": 1, "calls": [{"call_id": 1, "counter": 1, "label": "9" * 3000, "at": 1.0}]}).encode(),
+], ids=["deep-nesting", "nul-institution", "nul-label", "huge-institution", "huge-label"])
+def test_deep_nesting_and_nul_bytes_are_a_lost_feed(garbage_server, body):
+    _Garbage.body = body
+    client = FeedClient(f"http://127.0.0.1:{garbage_server.server_address[1]}", "t" * 20,
+                        on_feed=lambda f: None, on_lost=lambda r: None)
+    try:
+        with pytest.raises(FeedError, match="not (JSON|a PTSP feed)"):
+            client.fetch(0.0)
+    finally:
+        client._drop()

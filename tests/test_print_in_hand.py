@@ -118,7 +118,7 @@ def test_given_a_cut_mid_print_and_a_queued_ticket_when_recovered_then_nothing_s
 
 def test_given_recovered_tickets_when_counters_call_then_only_the_started_one_is_called(queue_service):
     q = queue_service
-    printing, queued = issue(q), issue(q)
+    printing, _never_started = issue(q), issue(q)
     q.store.print_started(printing.id, wib(2, 10))
     q.recover_interrupted()
     assert q.call_next(1).ticket.label == printing.label

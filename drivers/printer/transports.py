@@ -99,8 +99,10 @@ class EscposPrinter(TicketPrinter):
             self._close_dev(dev)
 
     def send(self, data, name="job", job=None):
+        # Without a job (a technician's test page), the printer's own timeout is the deadline.
+        job = job or PrintJob(deadline=time.monotonic() + self.timeout)
         try:
-            self._send(data, name, job or PrintJob())
+            self._send(data, name, job)
         except PrinterError:
             dev, self._dev = self._dev, None
             if dev is not None and dev is not self._given:

@@ -17,6 +17,7 @@ SECTIONS = [
     "kiosk.bench.install",
     "kiosk.bench.sync",
     "kiosk.bench.office",
+    "kiosk.bench.dashboard",
     "kiosk.bench.printer",
     "kiosk.bench.staff",
     "kiosk.bench.board",

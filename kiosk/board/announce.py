@@ -111,11 +111,17 @@ class CallAnnouncer:
         device = feed.get("device")
         newest = calls[-1]["call_id"] if calls else None
         last = self.memory.last_id
-        if last is None or (self.memory.device and device and device != self.memory.device) \
-                or (newest is not None and newest < last):
+        other_kiosk = bool(self.memory.device and device and device != self.memory.device)
+        if last is not None and not other_kiosk and newest is not None and newest < last:
+            # The same kiosk counts from 1 again (its database was replaced):
+            # every call of the new count is new to this board, so the fresh
+            # ones are spoken (the age check keeps stale ones quiet).
+            log.warning("call ids restarted (kiosk %s, newest %s, remembered %s): counting afresh",
+                        device, newest, last)
+            last = 0
+        elif last is None or other_kiosk:
             if last is not None:
-                log.warning("call ids restarted (kiosk %s, newest %s, remembered %s): counting afresh",
-                            device, newest, last)
+                log.warning("another kiosk (%s, was %s): counting afresh", device, self.memory.device)
             # A first start: the calls already on the feed were announced by
             # somebody else (or long ago); speak only what comes from now on.
             self.memory.save(device, newest or 0)

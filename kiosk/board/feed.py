@@ -29,6 +29,7 @@ BACKOFF_START = 1.0
 BACKOFF_MAX = 30.0
 CONNECT_TIMEOUT = 5.0
 MAX_FEED_BYTES = 1 << 20  # a feed is a few KB; anything bigger is not our kiosk
+MAX_TEXT = 300  # characters of a name or label in the feed ([board] running_text has its own limit)
 
 
 class FeedError(Exception):
@@ -80,6 +81,24 @@ def feed_problem(feed: dict) -> Optional[str]:
     wrong answer (another server at --source, a damaged proxy) is refused here
     as a lost feed instead of ending the board's main loop.
     """
+    texts = [feed.get("institution"), feed.get("timezone"), feed.get("day")]
+    texts += [v for part in ("calls", "counters", "services") if isinstance(feed.get(part), list)
+              for item in feed[part] if isinstance(item, dict) for v in item.values()]
+    texts += [n for part in ("counters", "services") if isinstance(feed.get(part), list)
+              for item in feed[part] if isinstance(item, dict) and isinstance(item.get("name"), dict)
+              for n in item["name"].values()]
+    if isinstance(feed.get("board"), dict):
+        texts += [v for k, v in feed["board"].items() if k != "running_text"]
+        running_text = feed["board"].get("running_text")
+        # [board] running_text allows 2000 characters (kiosk.core.config.Board).
+        if isinstance(running_text, str) and ("\x00" in running_text or len(running_text) > 2400):
+            return "board.running_text"
+    if any(isinstance(t, str) and "\x00" in t for t in texts):
+        return "a NUL character in a text"  # pygame cannot draw it
+    # Names and labels are short; fitting a text of thousands of characters
+    # into its box takes the renderer seconds per picture (a frozen board).
+    if any(isinstance(t, str) and len(t) > MAX_TEXT for t in texts):
+        return f"a text longer than {MAX_TEXT} characters"
     for key in ("now", "published_at"):
         if key in feed and not _is_number(feed[key], 0.0):
             return f"{key} is not a time"
@@ -209,7 +228,7 @@ class FeedClient:
             raise FeedError("the answer is far too large for a feed: is --source a PTSP kiosk?")
         try:
             feed = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
             raise FeedError("the answer is not JSON: is --source the kiosk's LAN address and port?") from None
         if not isinstance(feed, dict) or not isinstance(feed.get("version"), int):
             raise FeedError("the answer is not a PTSP feed (no version)")

@@ -13,6 +13,7 @@ MODULES = [
     "kiosk.cli.install",
     "kiosk.cli.provision",
     "kiosk.cli.sync",
+    "kiosk.cli.dashboard",
     "kiosk.cli.printer",
     "kiosk.cli.display",
     "kiosk.cli.survey",

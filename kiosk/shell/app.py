@@ -126,9 +126,7 @@ class App:
         # GIL over every millisecond instead of every 5 (a press reaches the
         # printer in under 10 ms; see `ptsp-kiosk bench --only e2e`).
         sys.setswitchinterval(0.001)
-        db = Path(self.cfg.storage.database)
-        db.parent.mkdir(parents=True, exist_ok=True)
-        self.store = Store(str(db))
+        self.store = Store(str(self.cfg.storage.database))  # creates the folder; names storage errors
         self.service = QueueService(self.cfg, self.store, clock=self.clock,
                                     clock_synced=clock_state.clock_synchronized)
         # Settle what a power cut left half done, before the first press.

@@ -84,7 +84,7 @@ def line_chart(title: str, labels: Sequence[str],
     body = _axis(top)
     for s, (name, values) in enumerate(series):
         colour = COLOURS[s % len(COLOURS)]
-        points = []
+        points: list[str] = []
         for x, v in zip(xs, values):
             if v is None:
                 if len(points) > 1:
