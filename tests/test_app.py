@@ -330,3 +330,12 @@ def test_a_signal_only_leaves_a_note_and_the_loop_quits(make_app):
     assert app.running  # nothing happened inside the handler
     app.step(0.02)
     assert not app.running and app.quit_reason == "SIGTERM"
+
+
+def test_a_refused_boot_partition_config_shows_cfg_boot(make_app, tmp_path):
+    marker = tmp_path / "var/lib/ptsp-kiosk/provision-error"
+    marker.parent.mkdir(parents=True)
+    marker.write_text("CFG-BOOT\nservices[0].prefix: must be one letter\n")
+    app = make_app(system_root=tmp_path)
+    pump(app, lambda: app.screen_name == "out_of_order")
+    assert any("CFG-BOOT" in t for t in texts(app))

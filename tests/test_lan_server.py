@@ -206,3 +206,26 @@ def test_hostile_clients_get_refusals_not_a_stuck_server(lan):
         assert raw.recv(100).startswith(b"HTTP/1.")
     kiosk.call(1, "A-001")
     assert feed(server).json()["calls"][0]["label"] == "A-001"  # still serving everyone else
+
+
+def test_long_polls_abandoned_by_boards_leave_threads_for_health_and_staff(lan):
+    """waitress cannot see that a board gave up its long-poll: each one held a
+    worker for 25 s, so ten of them (boards reconnecting) left the health check
+    and the staff page waiting 24 s. Long-polls beyond a share of the pool now
+    wait at most a second. (h_hostile)"""
+    import socket
+
+    server, kiosk = lan
+    kiosk.call(1, "A-001")
+    port = int(server.url.rsplit(":", 1)[1])
+    request = f"GET /api/feed?since=1&wait=25 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+    boards = [socket.create_connection(("127.0.0.1", port)) for _ in range(10)]
+    try:
+        for s in boards:
+            s.sendall(request.encode())
+        for s in boards:
+            s.close()
+        assert requests.get(server.url + "/api/health", timeout=8).status_code == 200
+    finally:
+        for s in boards:
+            s.close()

@@ -277,3 +277,12 @@ def test_given_an_uncertain_print_when_staff_ask_status_and_report_then_they_see
         {"label": t.label, "state": "waiting", "reason": "PRN-TMO: printer did not finish"}]
     assert cli.main(["report", "--config", str(path)]) == 0
     assert f"  {t.label}  waiting" in capsys.readouterr().out
+
+
+def test_given_waiting_tickets_when_voided_then_only_the_one_never_sent_to_a_printer_is_void(queue_service):
+    q = queue_service
+    scripted, started = q.issue("barang", unprinted=True).ticket, issue(q)
+    q.store.print_started(started.id, wib(2, 10))
+    q.uncertain(started.id, "PRN-TMO")
+    assert q.void(scripted.id, "cancelled by the technician").state == "void"
+    assert q.void(started.id, "late report").state == "waiting"  # it may be on paper: stays callable

@@ -33,8 +33,8 @@ HISTORY_P95_MS = 500.0
 SERVICES = ("kunjungan", "barang", "informasi")
 COUNTERS = (1, 2, 3)
 FIRST_DAY = dt.date(2025, 4, 1)
-# Per kiosk and working day ~270 events: ~60 tickets x ~4.5 events each.
-TICKETS_PER_DAY = 60
+# Per kiosk and working day ~350 events: ~78 tickets x ~4.5 events each.
+TICKETS_PER_DAY = 78
 EVENTS_PER_TICKET = 4.5
 PASSWORD = "bench-password"
 

@@ -38,6 +38,7 @@ from typing import Optional
 from kiosk.core.config_checks import Between, between, one_of, parse_hhmm, parse_session, sessions, setting, shown
 from kiosk.core.config_checks import time_of_day, timezone
 from kiosk.core.config_rules import LANGUAGES, pin_uses
+from kiosk.core.staff_pin import hash_problem
 
 __all__ = ["Config", "load", "from_dict", "resolve_path", "load_demo", "schema_fields", "parse_hhmm",
            "parse_session", "pin_uses", "LANGUAGES", "WEEKDAYS", "shown"]
@@ -183,9 +184,9 @@ class Service:
 def _pin_hash(v):
     # The format of kiosk.core.staff_pin.hash_pin; checked here so a pasted
     # fragment is named at start-up instead of refusing every login.
-    if v == "" or re.fullmatch(r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+", v):
-        return None
-    return "is not a PIN hash; make one with `ptsp-kiosk hash-pin` and paste the whole line"
+    # Parsed like a login does, so a hash that could never log in (or would cost
+    # hundreds of MiB per try) is also refused here.
+    return hash_problem(v)
 
 
 @dataclass(frozen=True)

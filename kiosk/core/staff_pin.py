@@ -39,24 +39,46 @@ def hash_pin(pin, salt=None, n=SCRYPT_N):
     return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
 
-def verify_pin(pin, stored):
-    """Whether ``pin`` matches the config line ``stored``. False for an empty
-    or malformed line (that counter cannot log in), never an exception."""
-    # Only a well-formed PIN is hashed: HMAC pads keys with zero bytes, so
-    # "1234\x00" would otherwise match the hash of "1234".
-    if check_pin_text(pin) is not None or not stored:
-        return False
-    parts = stored.split("$")
+_MAX_MEMORY = 64 * 1024 * 1024  # 4x the default; eight parallel logins must not exhaust a Pi's RAM
+
+
+def _parse(stored):
+    """(n, r, p, salt, expected) of a config line, or a str saying why it is unusable."""
+    parts = stored.split("$") if isinstance(stored, str) else []
     if len(parts) != 6 or parts[0] != "scrypt":
-        return False
+        return "is not a PIN hash; make one with `ptsp-kiosk hash-pin` and paste the whole line"
     try:
         n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
         salt = base64.b64decode(parts[4], validate=True)
         expected = base64.b64decode(parts[5], validate=True)
     except ValueError:
-        return False
+        return "is not a PIN hash; make one with `ptsp-kiosk hash-pin` and paste the whole line"
     if not (2 <= n <= _MAX_N and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 4 and expected):
+        return "has scrypt parameters this kiosk does not accept; make a new one with `ptsp-kiosk hash-pin`"
+    if 128 * n * r > _MAX_MEMORY:  # scrypt needs 128*n*r bytes per login
+        return "needs more than 64 MiB per login; make a new one with `ptsp-kiosk hash-pin`"
+    return n, r, p, salt, expected
+
+
+def hash_problem(stored):
+    """None when ``stored`` is empty or a usable config line, else why not (for the config check)."""
+    if stored == "":
+        return None
+    parsed = _parse(stored)
+    return parsed if isinstance(parsed, str) else None
+
+
+def verify_pin(pin, stored):
+    """Whether ``pin`` matches the config line ``stored``. False for an empty,
+    malformed or too costly line (that counter cannot log in), never an exception."""
+    # Only a well-formed PIN is hashed: HMAC pads keys with zero bytes, so
+    # "1234\x00" would otherwise match the hash of "1234".
+    if check_pin_text(pin) is not None or not stored:
         return False
+    parsed = _parse(stored)
+    if isinstance(parsed, str):
+        return False
+    n, r, p, salt, expected = parsed
     try:
         digest = hashlib.scrypt(pin.encode("ascii"), salt=salt, n=n, r=r, p=p,
                                 dklen=len(expected), maxmem=256 * r * n + 1024 * 1024)

@@ -38,8 +38,8 @@ REPORT_NAME = "ptsp-kiosk-report.txt"
 APPLIED_SUFFIX = ".applied"
 ERRORS_SUFFIX = ".errors.txt"
 CONFIG = Path("etc/ptsp-kiosk/kiosk.toml")
-MARKER = Path("var/lib/ptsp-kiosk/provision-error")
-FAULT_CODE = "CFG-BOOT"
+# The marker and its reader are shared with the kiosk, which shows the code.
+from kiosk.services.boot_marker import FAULT_CODE, MARKER, boot_config_fault  # noqa: E402,F401
 USER = "ptsp-kiosk"
 MAX_CONFIG_BYTES = 256 * 1024  # a real config is a few KiB; refuse a stray big file
 MAX_TOKEN_BYTES = 4096
@@ -197,20 +197,6 @@ def _token_path(root: Path) -> Path:
 
 
 # -- marker, report, files -----------------------------------------------------------
-def boot_config_fault(root: Path = Path("/")) -> Optional[tuple[str, str]]:
-    """``(FAULT_CODE, first problem)`` while the last provisioning failed, else None.
-
-    For the kiosk's screen: it shows the out-of-order code until a corrected
-    file is applied or the bad one is removed from the boot partition.
-    """
-    try:
-        lines = _read_limited(root / MARKER, 64 * 1024).decode("utf-8", "replace").splitlines()
-    except (OSError, ValueError):
-        return None
-    detail = next((line.strip() for line in lines[1:] if line.strip()), "")
-    return FAULT_CODE, detail
-
-
 def _write_marker(root: Path, problems: list[str], log: Callable[[str], None]) -> None:
     marker = root / MARKER
     marker.parent.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 MAX_WAIT = 25.0  # longest long-poll; below waitress's channel timeout and common proxy timeouts
 THREADS = 8  # long-polling boards each hold one; the staff page needs the rest
+# waitress cannot tell that a board gave up a long-poll, so at most this many
+# wait the full time; the others wait a second, leaving threads for the rest.
+MAX_LONG_POLLS = THREADS - 3
+SHORT_WAIT = 1.0
 MIN_TOKEN_LENGTH = 16
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
@@ -119,6 +123,8 @@ class LanApp:
         self.state = state
         self._token = token.encode("ascii")
         self.staff_app = staff_app
+        self._polls_lock = threading.Lock()
+        self._long_polls = 0  # requests now waiting in wait_newer
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -155,7 +161,15 @@ class LanApp:
             since, wait = _query(environ)
         except BadRequest as e:
             return _json(start_response, "400 Bad Request", {"error": str(e)})
-        _, feed = self.state.wait_newer(since, wait)
+        with self._polls_lock:
+            if self._long_polls >= MAX_LONG_POLLS:
+                wait = min(wait, SHORT_WAIT)
+            self._long_polls += 1
+        try:
+            _, feed = self.state.wait_newer(since, wait)
+        finally:
+            with self._polls_lock:
+                self._long_polls -= 1
         return _json(start_response, "200 OK", feed)
 
 

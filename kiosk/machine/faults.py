@@ -10,16 +10,20 @@ from kiosk.machine.view import Fault
 
 
 def current_fault(*, storage: Optional[Fault], health: PrinterHealth, print_fault: Optional[str],
-                  clock_problem: Optional[str], unexpected_error: bool) -> Optional[Fault]:
+                  clock_problem: Optional[str], unexpected_error: bool,
+                  config: Optional[Fault] = None) -> Optional[Fault]:
     """The fault to show, most actionable first, or None when the kiosk can serve.
 
-    Storage comes first (nothing can be issued without it), then what the
+    Storage comes first (nothing can be issued without it), then a config
+    file on the boot partition that provisioning refused, then what the
     printer says about itself, then a failed print, then a clock the core
     refuses to number with. A clock that is merely unsynchronised or behind
     keeps numbering (see ``business_day``) and is no fault.
     """
     if storage is not None:
         return storage
+    if config is not None:  # the boot partition's config was refused (CFG-BOOT)
+        return config
     if health.online is False:
         return Fault("PRN-OFF", health.detail)
     if health.paper == "out":

@@ -101,6 +101,7 @@ class KioskMachine:
     health: E.PrinterHealth = field(default_factory=E.PrinterHealth)
     print_fault: Optional[tuple] = None  # (code, since)
     storage_fault: Optional[Fault] = None
+    config_fault: Optional[Fault] = None  # CFG-BOOT: provisioning refused the boot partition's file
     error_until: float = 0.0
     clock_problem: Optional[str] = None
     day: str = ""
@@ -355,7 +356,8 @@ class KioskMachine:
         """Why the kiosk cannot issue tickets now, or None."""
         return current_fault(storage=self.storage_fault, health=self.health,
                              print_fault=self.print_fault[0] if self.print_fault else None,
-                             clock_problem=self.clock_problem, unexpected_error=bool(self.error_until))
+                             clock_problem=self.clock_problem, unexpected_error=bool(self.error_until),
+                             config=self.config_fault)
 
     def _after_change(self) -> list:
         """Lights and systemd follow the state: emitted only when they change."""

@@ -96,7 +96,8 @@ class PrintStore:
         paper). "uncertain" -> waiting, marked uncertain; a ticket whose
         printing never started is void instead (no byte can have gone).
         A ticket already settled (by recovery, or an earlier report) is left
-        as it is, except that a late "printed" clears an uncertain mark.
+        as it is, except that a late "printed" clears an uncertain mark and a
+        waiting ticket that never started printing may still be voided.
         """
         if outcome not in OUTCOMES:
             raise ValueError(f"print outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
@@ -105,6 +106,10 @@ class PrintStore:
             row = self.conn.execute("SELECT outcome FROM prints WHERE ticket_id = ?", (ticket_id,)).fetchone()
             started = row is not None
             if ticket.state != T.ISSUED:
+                if outcome == VOID and ticket.state == T.WAITING and not started:
+                    # A technician cancels a waiting ticket that never went to a printer.
+                    return self.transition(ticket_id, "void", now, reason=reason or None,  # type: ignore[attr-defined]
+                                           current=ticket)
                 if outcome == PRINTED and started and row[0] == UNCERTAIN:
                     self._finish_print(ticket_id, PRINTED, now, "")
                     self._event("print_confirmed", now, ticket)  # type: ignore[attr-defined]

@@ -36,6 +36,7 @@ from kiosk.machine.effects import Instant, Stop
 from kiosk.machine.machine import KioskMachine
 from kiosk.machine.view import Fault, View
 from kiosk.services import clock_state
+from kiosk.services.boot_marker import boot_config_fault
 from kiosk.services.queue_service import QueueService
 from kiosk.services.store import Store
 from kiosk.shell import sdnotify
@@ -84,7 +85,7 @@ class App:
 
     def __init__(self, cfg, *, demo=False, headless=False, screenshot_dir=None, size=None,
                  printer=None, announcer=None, board=None, sync=None, clock=time.time,
-                 monotonic=time.monotonic, script=None, install_signals=False):
+                 monotonic=time.monotonic, script=None, install_signals=False, system_root="/"):
         self.cfg = cfg
         self.demo, self.headless, self.size = demo, headless, size
         self.language = cfg.device.language
@@ -92,6 +93,7 @@ class App:
         self.events = WakingQueue()
         self.parts = Workers(cfg, self.events, printer=printer, announcer=announcer, board=board, sync=sync)
         self._script = script
+        self._system_root = Path(system_root)  # where provisioning leaves its marks (tests: a temp dir)
         self._install_signals = install_signals
         self.screenshots = Screenshots(screenshot_dir)
         self.running = False
@@ -145,6 +147,10 @@ class App:
         self.parts.start(self.sync_snapshot)
         self.machine = KioskMachine(self.cfg, demo=self.demo,
                                     help_text=help_line(self.cfg, self.language) if self.demo else "")
+        refused = boot_config_fault(self._system_root)  # first-boot provisioning refused the boot partition's config
+        if refused is not None:
+            log.error("the config on the boot partition was refused (%s): %s", *refused)
+            self.machine.config_fault = Fault(*refused)
         self.demo_keys = DemoKeys(self.cfg, self.parts.board, self.events) if self.demo else None
         self.input = PygameInput(pygame, self.renderer, self.events, admin_keys=self.cfg.display.admin_keys,
                                  demo=self.demo, closable=self.demo or self.headless, demo_keys=self.demo_keys)

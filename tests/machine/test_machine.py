@@ -213,3 +213,12 @@ def test_a_request_from_the_staff_page_gets_a_reply(kiosk):
     kiosk.advance(5)
     kiosk.send(E.NobodyWaiting(2))
     assert kiosk.of(F.Reply) == []
+
+
+def test_a_refused_boot_config_is_out_of_order_with_its_code(kiosk):
+    from kiosk.machine.view import Fault
+
+    kiosk.machine.config_fault = Fault("CFG-BOOT", "services[0].prefix: ...")
+    assert kiosk.machine.fault().code == "CFG-BOOT"
+    kiosk.send(E.TakeTicket("kunjungan", False, "button"))
+    assert kiosk.of(F.IssueTicket) == []

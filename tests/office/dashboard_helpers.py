@@ -25,6 +25,11 @@ def fill(db):
                    "service": "kunjungan", "label": "A-090", "counter": 3, "data": {}})
     events.append({"seq": 902, "uid": "uid-902", "type": "issued", "time": T + 990, "day": DAY, "ticket_id": 91,
                    "service": "informasi", "label": "B-091", "counter": None, "data": {"priority": False}})
+    for seq, ticket, verb in ((903, 92, "issued"), (904, 92, "print_uncertain"), (905, 93, "issued"),
+                              (906, 93, "void"), (907, 94, "issued"), (908, 94, "void")):
+        events.append({"seq": seq, "uid": f"uid-{seq}", "type": verb, "time": T + seq + 100, "day": DAY,
+                       "ticket_id": ticket, "service": "barang", "label": f"C-{ticket:03d}", "counter": None,
+                       "data": {"priority": False} if verb == "issued" else {}})
     hb = {"software": "1.4.0", "backlog": 0, "printer": {"online": True, "paper": "ok", "roll_counter": 1234},
           "clock": {"ntp_synchronized": True, "time": NOW - 60}}
     ingest.store_batch(db, "demo-kiosk", [validate.parse_event(e) for e in events], heartbeat=hb, now=NOW - 60)

@@ -72,8 +72,8 @@ def test_english_switch(site):
 def test_today_per_kiosk(site):
     page = login(site.base).get(site.base + "/today", timeout=10).text
     card = re.search(r'<section class="card" data-device="demo-kiosk">.*?</section>', page).group(0)
-    # 8 issued (6 lives + one at counter 3 + one waiting), 5 served, one waiting for informasi.
-    assert "<dd>8</dd>" in card and "<dd>5</dd>" in card
+    # 11 issued (6 lives + one at counter 3 + one waiting + one uncertain + two void), 5 served.
+    assert "<dd>11</dd>" in card and "<dd>5</dd>" in card
     assert "informasi: <b>1</b>" in card and "kunjungan:" not in card
     assert "Loket 3: <b>A-090</b>" in card
     assert 'http-equiv="refresh"' in page
@@ -93,7 +93,7 @@ def test_history_charts_tables_and_csv(site):
     assert sum(int(line.split(",")[2]) for line in lines[1:]) == 5
     problems = s.get(site.base + "/export/problems.csv", params={"from": "2026-04-01", "to": "2026-04-30"},
                      timeout=10).content.decode("utf-8-sig").splitlines()
-    assert problems[1] == "2026-04-16,8,5,1,0,0"
+    assert problems[1] == "2026-04-16,11,5,1,2,1"
 
 
 @pytest.mark.parametrize("params", [{"from": "2026-13-01"}, {"from": "2026-04-02", "to": "2026-04-01"},
@@ -182,3 +182,16 @@ def test_satisfaction_hidden_until_surveys_exist(site, office_db):
     assert "<b>79.63</b>" in page and "Baik" in page and "Biaya/tarif" in page and "<svg" in page
     csv = s.get(site.base + "/export/ikm.csv", params={"from": "2026-04-01", "to": "2026-04-30"}, timeout=10).text
     assert "blora-1,2026-04,3,79.63,B,biaya,Biaya/tarif,2.3333,58.33,D" in csv
+
+
+def test_undecodable_and_nul_input_is_a_clear_400(site):
+    s = login(site.base)
+    r = s.get(site.base + "/history?from=%ff%fe", timeout=10)
+    assert r.status_code == 400 and "cannot be read" in r.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', requests.get(site.base + "/login", timeout=10).text)
+    r = requests.post(site.base + "/login", data={"csrf": csrf.group(1), "user": "kepala\x00", "password": "x"},
+                      timeout=10)
+    assert r.status_code == 400 and "NUL" in r.text
+    r = requests.post(site.base + "/login", data=b"user=%ff", timeout=10,
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 400

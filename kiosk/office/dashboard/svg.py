@@ -12,16 +12,15 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 56
 
 
 def _nice_max(value: float) -> float:
-    """A round axis maximum at or above ``value`` (1, 2, 5 x 10^k)."""
-    if value <= 0:
-        return 1.0
-    step = 1.0
-    while step * 10 <= value:
-        step *= 10
-    for m in (1, 2, 5, 10):
-        if m * step >= value:
-            return m * step
-    return 10 * step
+    """A round axis maximum at or above ``value`` whose quarters (the grid lines) are
+    whole numbers: 4 x (1, 2, 2.5 or 5 x 10^k) with a tick of at least 1."""
+    tick = 1.0
+    while True:
+        for m in (1.0, 2.0, 2.5, 5.0):
+            candidate = m * tick
+            if candidate == int(candidate) and 4 * candidate >= value:
+                return 4 * candidate
+        tick *= 10
 
 
 def _frame(title: str, body: list[str], legend: Sequence[str]) -> str:
