@@ -34,7 +34,9 @@ setup(
         "waitress>=2.1",
     ],
     extras_require={
-        "test": ["pytest>=7", "hypothesis>=6", "psycopg[binary]>=3.1",
+        "test": ["pytest>=7", "hypothesis>=6",
+                 # A hung test fails with its stack instead of stalling the run (Debian: python3-pytest-timeout).
+                 "pytest-timeout>=2.1", "psycopg[binary]>=3.1",
                  # The staff page in headless Chromium (Debian chromium + chromium-driver, .ci/run).
                  "selenium>=4.10"],
         # Linters and checks that .ci/run runs: ruff (style and mistakes), mypy (types of

@@ -1,11 +1,15 @@
-"""Hostile checks of counter staff operations (issue 15): absurd PIN hashes."""
+"""Hostile checks of counter staff operations (issue 15): absurd PIN hashes,
+transfer loops, a transferred ticket at its old counter, a closed target."""
 import base64
 
 import pytest
 
-from core_helpers import config_dict
+from core_helpers import MON, Clock, config_dict, make_config, wib
 from kiosk.core import config, staff_pin
-from kiosk.core.errors import ConfigError
+from kiosk.core.errors import ConfigError, OperationRefused
+from kiosk.core.report import day_report
+from kiosk.services.queue_service import QueueService
+from kiosk.services.store import Store
 
 _SALT, _HASH = base64.b64encode(b"s" * 16).decode(), base64.b64encode(b"h" * 32).decode()
 COSTLY = [f"scrypt${2 ** 19}$8$1${_SALT}${_HASH}",    # 512 MiB and seconds per login
@@ -42,13 +46,6 @@ def test_given_a_hash_of_hash_pin_when_the_config_loads_then_it_is_accepted():
 
 
 # --- transfers a hostile officer tries --------------------------------------------------
-
-from core_helpers import MON, Clock, make_config, wib  # noqa: E402
-from kiosk.core.errors import OperationRefused  # noqa: E402
-from kiosk.core.report import day_report  # noqa: E402
-from kiosk.services.queue_service import QueueService  # noqa: E402
-from kiosk.services.store import Store  # noqa: E402
-
 
 @pytest.fixture
 def queue(tmp_path):

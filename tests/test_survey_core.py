@@ -100,3 +100,11 @@ def test_eligibility_rules():
     assert S.eligibility(typed, today, (("called", False),)) == "not_served"
     assert S.eligibility(typed, today, (("served", True),)) == "already"
     assert S.eligibility(typed, today, (("served", True), ("served", False))) == ""
+
+
+def test_a_scanned_ticket_qr_never_lands_in_a_suggestion():
+    # A scanner fired on the suggestion screen types the QR then Enter (= save):
+    # the report would print the ticket link next to the suggestion.
+    text = "Ruang tunggu panas PTSP1:20250602:A-012 ptsp1:20250602:b12"
+    assert S.clean_suggestion(text) == "Ruang tunggu panas"
+    assert "PTSP1" not in S.check_response({c: 3 for c in S.ELEMENT_CODES}, {}, text).suggestion.upper()

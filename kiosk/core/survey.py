@@ -233,10 +233,16 @@ def check_response(answers: dict, profile: dict, suggestion: str) -> Response:
     return Response({c: int(answers[c]) for c in ELEMENT_CODES}, clean_profile, clean_suggestion(suggestion))
 
 
+_QR_IN_TEXT = re.compile(r"PTSP1:\S*", re.IGNORECASE)
+
+
 def clean_suggestion(text: str) -> str:
     """The suggestion as stored: control characters (NUL, ESC...) dropped,
-    whitespace collapsed, at most SUGGESTION_MAX characters."""
+    whitespace collapsed, at most SUGGESTION_MAX characters. A ticket's QR
+    content (a scan on the suggestion screen) is dropped: reports print the
+    suggestions and must never show the ticket link."""
     kept = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    kept = _QR_IN_TEXT.sub(" ", kept)
     return " ".join(kept.split())[:SUGGESTION_MAX]
 
 

@@ -58,7 +58,7 @@ def test_devices_flag_silent_paper_and_clock_in_words(site):
     assert 'class="row-bad"' in rows["gudang"]
     assert "Diam (tidak ada kontak)" in rows["gudang"] and "Kertas habis" in rows["gudang"]
     assert "2 jam" in rows["gudang"]
-    assert 'class="row-bad"' in rows["lobi"] and "Masalah jam" in rows["lobi"]
+    assert 'class="row-bad"' in rows["lobi"] and "Masalah jam" in rows["lobi"] and "NTP belum" in rows["lobi"]
     assert "Diam" not in rows["lobi"]
 
 
@@ -124,7 +124,7 @@ def test_viewer_cannot_admin_and_post_needs_csrf(site):
     assert r.status_code == 200 and "baru" in r.text
     login(site.base, "baru", "kata-sandi-baru")
     r = a.post(site.base + "/admin", data={"csrf": csrf, "action": "add_token", "name": "kios-7"}, timeout=10)
-    assert "token for kios-7: " in r.text
+    assert "Token baru untuk kios-7" in r.text
     a.post(site.base + "/admin", data={"csrf": csrf, "action": "disable_user", "name": "kepala"}, timeout=10)
     assert s.get(site.base + "/devices", timeout=10, allow_redirects=False).status_code == 303
 

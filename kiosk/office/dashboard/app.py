@@ -198,26 +198,27 @@ class Dashboard:
         if req.method == "POST":
             action = req.field("action")
             try:
-                message = self._admin_action(action, req, session)
+                message = self._admin_action(action, req, session, lang)
             except (auth.UserError, ValueError) as e:
                 message = str(e)
         return self._page("admin", self._admin_body(session, lang, message), lang, session)
 
-    def _admin_action(self, action: str, req: Request, session: auth.Session) -> str:
+    def _admin_action(self, action: str, req: Request, session: auth.Session, lang: str) -> str:
         name = req.field("name").strip()
         if action == "add_user":
             auth.add_user(self.db, name, req.field("password"), req.field("role"), self.clock())
-            return f"user {name} saved"
+            return text("msg_user_saved", lang).format(name=name)
         if action in ("disable_user", "enable_user"):
             if name == session.user:
-                raise auth.UserError("you cannot disable yourself")
+                raise auth.UserError(text("msg_not_self", lang))
             auth.set_disabled(self.db, name, action == "disable_user")
-            return f"user {name} {'disabled' if action == 'disable_user' else 'enabled'}"
+            return text("msg_user_disabled" if action == "disable_user" else "msg_user_enabled", lang).format(name=name)
         if action == "add_token":
             token = tokens.add_token(self.db, name, req.field("role") or "device", self.clock())
-            return f"token for {name}: {token}"
+            return text("msg_token", lang).format(name=name, token=token)
         if action == "delete_token":
-            return f"token of {name} deleted" if tokens.delete_token(self.db, name) else f"no token for {name}"
+            deleted = tokens.delete_token(self.db, name)
+            return text("msg_token_deleted" if deleted else "msg_no_token", lang).format(name=name)
         raise auth.UserError("unknown action")
 
     def _admin_body(self, session: auth.Session, lang: str, message: str) -> str:

@@ -62,18 +62,21 @@ def today(db: Database, now: float) -> list[dict[str, Any]]:
     with db.read() as q:
         devs = q.all("SELECT device, timezone FROM devices ORDER BY device")
         day_of = {d: local_day(tz, now) for d, tz in devs}
-        # Per kiosk on the (device, day, ...) primary keys: the cost is today's rows,
-        # never a scan of the year's tickets.
+        by_day: dict[str, list[str]] = defaultdict(list)
         for device, day in day_of.items():
-            key = (device, day)
-            waiting += q.all("SELECT device, day, service, COUNT(*) FROM tickets WHERE device = ? AND day = ? "
-                             "AND state IN (?, ?) GROUP BY device, day, service", (*key, *WAITING_STATES))
-            serving += q.all("SELECT device, day, counter, label, service, last_called_at FROM tickets "
-                             "WHERE device = ? AND day = ? AND state = ? AND counter IS NOT NULL", (*key, "called"))
-            totals += q.all("SELECT device, day, service, issued, served, skipped, void FROM daily_service "
-                            "WHERE device = ? AND day = ?", key)
-            hist += q.all("SELECT device, day, minute, tickets FROM daily_wait_hist WHERE device = ? AND day = ?",
-                          key)
+            by_day[day].append(device)
+        # One query per business day (usually one) on the (device, day, ...) primary
+        # keys: the cost is today's rows, never a scan of the year's tickets.
+        for day, group in by_day.items():
+            devs_in = f"device IN ({','.join('?' * len(group))}) AND day = ?"
+            key = (*group, day)
+            waiting += q.all(f"SELECT device, day, service, COUNT(*) FROM tickets WHERE {devs_in} "
+                             f"AND state IN (?, ?) GROUP BY device, day, service", (*key, *WAITING_STATES))
+            serving += q.all(f"SELECT device, day, counter, label, service, last_called_at FROM tickets "
+                             f"WHERE {devs_in} AND state = ? AND counter IS NOT NULL", (*key, "called"))
+            totals += q.all(f"SELECT device, day, service, issued, served, skipped, void FROM daily_service "
+                            f"WHERE {devs_in}", key)
+            hist += q.all(f"SELECT device, day, minute, tickets FROM daily_wait_hist WHERE {devs_in}", key)
     out = {d: {"device": d, "day": day_of[d], "waiting": {}, "serving": {}, "services": {},
                "issued": 0, "served": 0, "median_wait_min": None} for d, _ in devs}
 

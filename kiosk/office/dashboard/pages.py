@@ -92,7 +92,7 @@ def devices_body(rows: Sequence[dict[str, Any]], lang: str) -> str:
         offset = r["clock_offset_s"]
         if "clock" in flags:
             clock = r["clock_problem"] or (f"{offset:+.0f} s" if offset is not None and
-                                           abs(offset) > CLOCK_OFFSET_LIMIT_S else "NTP")
+                                           abs(offset) > CLOCK_OFFSET_LIMIT_S else t("ntp_unsynced"))
         else:
             clock = t("unknown") if offset is None else f"{t('clock_ok')} ({offset:+.0f} s)"
         faults = ", ".join(str(f) for f in (r["faults"] or ([r["fault"]] if r["fault"] else [])))
