@@ -60,7 +60,7 @@ def fill(store, n, start=0):
     """Put ``n`` non-ticket events in the outbox (one transaction); returns their uids."""
     with store.transaction():
         for i in range(start, start + n):
-            store.log("press_ignored", T0 + i, day=DAY, target=f"service:A", n=i)
+            store.log("press_ignored", T0 + i, day=DAY, target="service:A", n=i)
     return [e["uid"] for e in store.events()][-n:]
 
 

@@ -339,3 +339,18 @@ def test_a_refused_boot_partition_config_shows_cfg_boot(make_app, tmp_path):
     app = make_app(system_root=tmp_path)
     pump(app, lambda: app.screen_name == "out_of_order")
     assert any("CFG-BOOT" in t for t in texts(app))
+
+
+def test_a_kiosk_with_sync_enabled_starts_its_sync_worker(make_app, demo_config, tmp_path):
+    # The composition root really builds the sync worker (no fake): a config
+    # with [sync] enabled must start, not fail at an import.
+    token = tmp_path / "token"
+    token.write_text("t" * 32)
+    token.chmod(0o600)
+    cfg = dataclasses.replace(demo_config, sync=dataclasses.replace(
+        demo_config.sync, enabled=True, url="http://127.0.0.1:9/api/v1/events", token_file=str(token)))
+    app = make_app(cfg=cfg, sync=None)
+    pump(app, lambda: app.screen_name == "home")
+    from kiosk.services.sync.worker import SyncWorker
+
+    assert isinstance(app.parts.sync, SyncWorker)

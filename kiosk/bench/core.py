@@ -76,7 +76,8 @@ def _plain_cycles(conn, n):
         conn.execute("COMMIT")
         conn.execute("BEGIN IMMEDIATE")
         if previous:  # calling next finishes the counter's current ticket
-            conn.execute("UPDATE tickets SET state = 'served', finished_at = ? WHERE id = ?", (time.time(), previous[0]))
+            conn.execute("UPDATE tickets SET state = 'served', finished_at = ? WHERE id = ?",
+                         (time.time(), previous[0]))
             event("served", *previous, counter=1)
         conn.execute("UPDATE tickets SET state = 'called', called_at = ?, counter = 1 WHERE id = ?", (time.time(), tid))
         event("called", tid, service, label, counter=1)

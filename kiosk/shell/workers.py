@@ -57,7 +57,7 @@ class Workers:
         if self.sync is False or not cfg.sync.enabled:
             self.sync = None
         elif self.sync is None:
-            from kiosk.services.sync import SyncWorker
+            from kiosk.services.sync.worker import SyncWorker
 
             self.sync = SyncWorker(cfg, cfg.storage.database, status_provider, events=self.events)
             self.sync.start()
