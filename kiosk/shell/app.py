@@ -83,6 +83,8 @@ class App:
     ``board`` (False: no buttons), ``sync`` (False: none).
     """
 
+    machine: KioskMachine  # exists from start() on
+
     def __init__(self, cfg, *, demo=False, headless=False, screenshot_dir=None, size=None,
                  printer=None, announcer=None, board=None, sync=None, clock=time.time,
                  monotonic=time.monotonic, script=None, install_signals=False, system_root="/"):
@@ -103,7 +105,6 @@ class App:
         self._drawn = None  # (machine version, minute) of the last frame
         self._last_watchdog = 0.0
         self.store = None
-        self.machine = None
         self.demo_keys = None
         self.screen_name = None
         self.frames = 0
@@ -193,7 +194,7 @@ class App:
         sdnotify.stopping()
         self.running = False
         self._stop.set()
-        if self.machine is not None:
+        if getattr(self, "machine", None) is not None:
             deadline = self.mono() + self.cfg.printer.timeout + 2
             while self.machine.printing and self.mono() < deadline:  # never leave a ticket half issued
                 try:

@@ -43,11 +43,6 @@ def open_display(pg, cfg, *, demo: bool, headless: bool, size=None):
 
 def display_advice(error) -> str:
     """The message for a screen that cannot be opened, with the likely cause."""
-    try:
-        from kiosk.shell.display_diagnosis import diagnose
-    except ImportError:
-        diagnose = None
-    if diagnose is not None:
-        return f"cannot open the screen ({error}). {diagnose(error)}"
-    return (f"cannot open the screen ({error}). Without a desktop pygame needs KMSDRM; "
-            "on a laptop without a display use --headless")
+    from kiosk.shell.display_diagnosis import diagnose
+
+    return f"cannot open the screen ({error}). {diagnose(error)}"

@@ -39,7 +39,9 @@ def help_line(cfg, language: str) -> str:
     """The demo's keyboard help: which keys take tickets, call and skip."""
     from kiosk.core.screen_texts import text
 
-    services, counters, skips = [], [], []
+    services: list = []
+    counters: list = []
+    skips: list = []
     for key, (kind, _) in KEYMAP.items():
         if key_action(cfg, key) is None:
             continue
@@ -147,7 +149,8 @@ class PygameInput:
         Returns True when the key was taken."""
         screen = getattr(self.renderer, "screen", None)
         name = getattr(screen, "name", "")
-        at_home = name == "home" and not self.demo and any(b.name == "survey" for b in screen.buttons)
+        at_home = (name == "home" and not self.demo and screen is not None
+                   and any(b.name == "survey" for b in screen.buttons))
         if name != "survey" and not at_home:
             return False
         if is_admin_combination(self.admin, self.pg.key.name(e.key).lower(), self.modifiers(e.mod)):

@@ -195,3 +195,23 @@ def test_undecodable_and_nul_input_is_a_clear_400(site):
     r = requests.post(site.base + "/login", data=b"user=%ff", timeout=10,
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 400
+
+
+def test_history_filters_by_kiosk(site):
+    s = login(site.base)
+    period = {"from": "2026-04-01", "to": "2026-04-30"}
+    assert "Tidak ada data" in s.get(site.base + "/history", params={**period, "device": "gudang"}, timeout=10).text
+    page = s.get(site.base + "/history", params={**period, "device": ["gudang", "demo-kiosk"]}, timeout=10).text
+    assert page.count("<svg") == 4 and "gudang, demo-kiosk" in page
+    csv = s.get(site.base + "/export/problems.csv", params={**period, "device": "lobi"}, timeout=10)
+    assert csv.content.decode("utf-8-sig").splitlines() == ["day,issued,served,no_show,void,uncertain"]
+
+
+def test_logout_ends_the_session(site):
+    s = login(site.base)
+    page = s.get(site.base + "/devices", timeout=10).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    cookie = s.cookies.get("ptsp_session")
+    assert s.post(site.base + "/logout", data={"csrf": csrf}, timeout=10, allow_redirects=False).status_code == 303
+    again = requests.get(site.base + "/devices", cookies={"ptsp_session": cookie}, allow_redirects=False, timeout=10)
+    assert again.status_code == 303  # the old cookie no longer works, even if a client kept it
