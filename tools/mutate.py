@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ["tests/machine", "tests/shell", "tests/test_app.py"]
+TESTS = ["tests/machine", "tests/shell", "tests/shell/test_app.py"]
 
 MUTATIONS = [
     ("clock fault never raised", "kiosk/machine/faults.py",

@@ -16,7 +16,7 @@ How to declare a field (and its range)
 - Every int/float field passes ``_between(low, high)`` (ends included) as its
   check: a value outside it, inf, nan or 2**63 is refused with "must be a
   number from LOW to HIGH, not X". Use float ends for float fields. A number
-  without a declared range gets +-10**9 and fails tests/test_config_limits.py.
+  without a declared range gets +-10**9 and fails tests/core/test_config_limits.py.
 - Every str (and list of str, and table of str) is checked for you: no control
   characters (NUL, ESC, ...), at most 4096 characters, at most 100 items. Add
   your own check for anything stricter (a pattern, a shorter length).

@@ -120,7 +120,7 @@ def test_real_pygame_asked_for_kmsdrm(tmp_path):
             "    print(dd.diagnose_display(e).cause, 'kmsdrm' in drivers)\n")
     env = dict(os.environ, SDL_VIDEODRIVER="kmsdrm", PYGAME_HIDE_SUPPORT_PROMPT="1")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60,
-                            cwd=os.path.dirname(os.path.dirname(__file__)))
+                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     cause, has_kmsdrm = result.stdout.split()[-2:]
     if has_kmsdrm == "True":
         assert cause in ("no-dri", "permission", "busy", "unknown")

@@ -7,7 +7,7 @@ import sys
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def kiosk(args, tmp_path, env_extra=None, **kw):
