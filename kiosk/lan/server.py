@@ -17,8 +17,6 @@ import hmac
 import json
 import logging
 import math
-import os
-import stat
 import threading
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import parse_qs
@@ -26,6 +24,7 @@ from urllib.parse import parse_qs
 from kiosk.core.config import Config
 from kiosk.core.errors import KioskError
 from kiosk.lan.state import LanState
+from kiosk.services import token_file
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ THREADS = 8  # long-polling boards each hold one; the staff page needs the rest
 # wait the full time; the others wait a second, leaving threads for the rest.
 MAX_LONG_POLLS = THREADS - 3
 SHORT_WAIT = 1.0
-MIN_TOKEN_LENGTH = 16
+MIN_TOKEN_LENGTH = token_file.MIN_TOKEN_LENGTH
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
@@ -45,38 +44,11 @@ class LanError(KioskError):
 
 
 def read_token(path: str, copy_from: str = "") -> str:
-    """The bearer token in ``path``; refuses a file others can read.
-
-    ``copy_from``: where a board gets the token (the kiosk's file), named in
-    the message instead of how to make a new one. Raises LanError with the fix.
-    """
-    make = f"head -c 32 /dev/urandom | base64 > {path} && chmod 600 {path}"
-    if copy_from:
-        make = f"copy {copy_from} here, then chmod 600 {path}"
+    """The bearer token in ``path`` (see kiosk.services.token_file); LanError with the fix."""
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise LanError(f"token file {path} does not exist; {'' if copy_from else 'create it: '}{make}") from None
-    except OSError as e:
-        raise LanError(f"cannot read token file {path}: {e.strerror}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise LanError(f"token file {path} is not a regular file")
-    if st.st_mode & 0o077:
-        raise LanError(f"token file {path} is readable by others (mode {stat.S_IMODE(st.st_mode):o}); "
-                       f"run: chmod 600 {path}")
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(4096)
-    except OSError as e:
-        raise LanError(f"cannot read token file {path}: {e.strerror}") from None
-    try:
-        token = raw.decode("ascii").strip()
-    except UnicodeDecodeError:
-        raise LanError(f"token file {path} must hold printable ASCII text; create a new one: {make}") from None
-    if len(token) < MIN_TOKEN_LENGTH or not token.isprintable() or any(c.isspace() for c in token):
-        raise LanError(f"token file {path} must hold one word of at least {MIN_TOKEN_LENGTH} printable "
-                       f"characters; create a new one: {make}")
-    return token
+        return token_file.read_token(path, copy_from)
+    except token_file.TokenFileError as e:
+        raise LanError(str(e)) from None
 
 
 def parse_listen(listen: str) -> tuple[str, int]:

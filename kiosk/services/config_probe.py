@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 from kiosk.core.config_checks import shown, type_hints
+from kiosk.services.token_file import token_problem
 
 # SQLite needs room for the journal and a page or two; below this, the first
 # ticket of the day already fails with "database or disk is full".
@@ -63,6 +64,9 @@ def probe(cfg: Any, refused: frozenset[str] | set[str] = frozenset(),
         value = getattr(getattr(cfg, section), name)
         if value:
             add(key, readable_file_problem(value))
+    lan = getattr(cfg, "lan", None)
+    if lan is not None and lan.enabled:
+        add("lan.token_file", token_problem(lan.token_file))
     if cfg.sync.enabled:
         add("sync.token_file", readable_file_problem(cfg.sync.token_file))
         if cfg.sync.ca_file:

@@ -155,3 +155,28 @@ def test_remounting_read_only_helper_guards_itself(tmp_path):
         remount_read_only(card)
         with pytest.raises(OSError):
             (card / "x").write_text("x")
+
+
+@pytest.mark.parametrize("mode, content, fragment", [
+    (None, None, "does not exist"),
+    (0o644, "x" * 32, "readable by others"),
+    (0o600, "short", "at least 16"),
+])
+def test_a_lan_token_file_that_cannot_serve_is_named_by_check_config_and_run(
+        capsys, tmp_path, monkeypatch, mode, content, fragment):
+    # The LAN server refuses these at start; check-config must say so first.
+    monkeypatch.setattr("kiosk.cli.app._start", lambda *a, **kw: pytest.fail("run started"))
+    token = tmp_path / "lan-token"
+    if content is not None:
+        token.write_text(content)
+        token.chmod(mode)
+    base = (config_probe.Path(__file__).parent.parent / "data" / "good_configs")
+    good = sorted(base.glob("*.toml"))[0].read_text()
+    config = tmp_path / "kiosk.toml"
+    config.write_text(good + f'\n[lan]\nenabled = true\nlisten = "127.0.0.1:0"\ntoken_file = "{token}"\n')
+
+    check = cli(capsys, "check-config", config)
+    run = cli(capsys, "run", "--headless", "--config", config)
+
+    assert check[0] == run[0] == 2
+    assert "lan.token_file" in check[2] and fragment in check[2]
