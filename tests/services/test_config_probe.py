@@ -140,7 +140,8 @@ def test_the_demo_database_option_is_checked_before_the_demo_starts(capsys, monk
 def test_check_config_and_run_check_the_same_things(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr("kiosk.cli.app._start", lambda *a, **kw: pytest.fail("run started"))
     config = tmp_path / "kiosk.toml"
-    config.write_text((config_probe.Path(__file__).parent.parent / "data" / "bad_configs" / "font_missing.toml").read_text())
+    data = config_probe.Path(__file__).parent.parent / "data"
+    config.write_text((data / "bad_configs" / "font_missing.toml").read_text())
 
     check = cli(capsys, "check-config", config)
     run = cli(capsys, "run", "--headless", "--config", config)
