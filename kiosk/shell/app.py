@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from kiosk.core.events import PrintFinished, PrinterHealthChanged, Quit
-from kiosk.machine.effects import Instant, Stop
+from kiosk.machine.effects import Instant, Refresh, Stop
 from kiosk.machine.machine import KioskMachine
 from kiosk.machine.view import Fault, View
 from kiosk.services import clock_state
@@ -281,9 +281,19 @@ class App:
             self._execute(self.machine.unexpected_error(self.now()))
 
     def _execute(self, effects):
+        # Re-reading the store (Refresh) is done once, after everything else the
+        # turn asked for: several changes need one read, and a ticket's first
+        # byte does not wait behind it for the GIL.
         todo = collections.deque(effects)
-        while todo:
-            effect = todo.popleft()
+        refresh = None
+        while todo or refresh is not None:
+            if todo:
+                effect = todo.popleft()
+                if isinstance(effect, Refresh):
+                    refresh = Refresh(seed=effect.seed or (refresh is not None and refresh.seed))
+                    continue
+            else:
+                effect, refresh = refresh, None
             if isinstance(effect, Stop):
                 self.runner.run(effect)
                 continue
