@@ -7,6 +7,7 @@ receiver and the dashboard never see sqlite3 or psycopg errors.
 """
 from __future__ import annotations
 
+import abc
 import threading
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
@@ -62,7 +63,7 @@ class Query:
                 self._db._execute_many(self._conn, sql, rows)
 
 
-class Database:
+class Database(abc.ABC):
     """Base class of the backends. A backend must provide ``_connect``,
     ``_begin``/``_commit``/``_rollback``, ``_execute``/``_execute_many``,
     ``_errors`` (a context manager mapping its exceptions to StorageError /
@@ -137,35 +138,42 @@ class Database:
             self._discard(conn)
 
     # -- what a backend provides ---------------------------------------------
+    @abc.abstractmethod
     def _connect(self) -> Any:
-        raise NotImplementedError
+        """Provided by each backend."""
 
+    @abc.abstractmethod
     def _begin(self, conn: Any) -> None:
-        raise NotImplementedError
+        """Provided by each backend."""
 
+    @abc.abstractmethod
     def _commit(self, conn: Any) -> None:
-        raise NotImplementedError
+        """Provided by each backend."""
 
+    @abc.abstractmethod
     def _rollback(self, conn: Any) -> None:
-        raise NotImplementedError
+        """Provided by each backend."""
 
+    @abc.abstractmethod
     def _execute(self, conn: Any, sql: str, params: Params) -> Any:
-        raise NotImplementedError
+        """Provided by each backend."""
 
+    @abc.abstractmethod
     def _execute_many(self, conn: Any, sql: str, rows: Sequence[Params]) -> None:
-        raise NotImplementedError
+        """Provided by each backend."""
 
+    @abc.abstractmethod
     def _errors(self) -> Any:
-        raise NotImplementedError
+        """Provided by each backend."""
 
     def _usable(self, conn: Any) -> bool:
         return True
 
+    @abc.abstractmethod
     def auto_id(self) -> str:
         """The column type of an auto-numbered primary key (for migrations)."""
-        raise NotImplementedError
 
-    def lock_schema(self, q: Query) -> None:
+    def lock_schema(self, q: Query) -> None:  # noqa: B027  (SQLite's write lock already does it)
         """Inside a write(): keep other processes from migrating at the same time."""
 
     def __repr__(self) -> str:
