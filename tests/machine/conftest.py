@@ -67,3 +67,9 @@ def kiosk(cfg):
     d = Driver(cfg)
     d.send(E.PrinterHealthChanged(OK))
     return d
+
+
+@pytest.fixture
+def driver_for():
+    """A Driver for a config of the test's own."""
+    return Driver

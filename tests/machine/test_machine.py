@@ -1,4 +1,6 @@
 """The runtime machine on a fake clock: events in, effects out, no I/O."""
+import pytest
+
 from kiosk.core import business_day
 from kiosk.core import events as E
 from kiosk.machine import effects as F
@@ -222,3 +224,12 @@ def test_a_refused_boot_config_is_out_of_order_with_its_code(kiosk):
     assert kiosk.machine.fault().code == "CFG-BOOT"
     kiosk.send(E.TakeTicket("kunjungan", False, "button"))
     assert kiosk.of(F.IssueTicket) == []
+
+
+@pytest.mark.parametrize("who, spoken", [("board", False), ("kiosk", True), ("both", True)])
+def test_the_kiosk_speaks_unless_only_the_board_does(cfg, driver_for, who, spoken):
+    import dataclasses
+
+    d = driver_for(dataclasses.replace(cfg, board=dataclasses.replace(cfg.board, announce=who)))
+    d.call(counter=1, label="A-001")
+    assert bool(d.of(F.Announce)) is spoken
