@@ -119,6 +119,14 @@ class TicketPrinter(abc.ABC):
         self.send(data, "test-page")
         return self.paper_mm(data)
 
+    def warm_next(self, content):
+        """Prepare for the next ticket of ``content``'s service while the
+        printer is idle (TicketLayout.warm_next); never raises."""
+        try:
+            self.layout.warm_next(content)
+        except Exception as e:  # only a cache warm-up: the real job lays itself out again
+            log.debug("warming up the next ticket: %s", e)
+
     def send(self, data, name="job", job=None):
         """Send raw ESC/POS bytes as one job (``job``: a PrintJob, or None)."""
         try:

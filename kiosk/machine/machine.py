@@ -201,7 +201,7 @@ class KioskMachine:
         self.printing[event.ticket_id] = _Printing(event.service, event.label, event.priority, event.lines, at.mono)
         self._show(TicketView("printing", label=event.label, service_name=self._service_name(event.service),
                               priority=event.priority), None)
-        return [F.PrintTicket(event.ticket_id, event.content), F.Refresh()]  # type: ignore[arg-type]
+        return [F.PrintTicket(event.ticket_id, event.content)]  # type: ignore[arg-type]
 
     def _issue_refused(self, event: E.IssueWasRefused, at: F.Instant) -> list:
         self._show(TicketView("refused", service_name=self._service_name(event.service), message=event.message),

@@ -346,6 +346,10 @@ class PrintWorker:
         preview = getattr(self._printer, "last_path", None)
         self._events.put(PrintFinished(job.ticket_id, outcome="printed", preview_png=str(preview or "")))
         self._publish(self._printer_health)  # the roll counter may have crossed its warning
+        if self._jobs.empty():  # idle: get the next number's images ready
+            warm = getattr(self._printer, "warm_next", None)
+            if warm is not None:
+                warm(job.content)
 
     def _finish(self, ticket_id, error, started):
         """Report a failed job: "uncertain" once its start was recorded (a byte

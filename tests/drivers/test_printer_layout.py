@@ -249,3 +249,31 @@ def test_preview_into_an_unwritable_place_is_a_printer_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(PrinterOffline):
         PreviewPrinter(layout(58), blocker / "tickets").print_ticket(content())
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("A-009", "A-010"), ("B-099", "B-100"), ("A-999", "A-1000"), ("12", "13"), ("PRI-2-007", "PRI-2-008"),
+    ("ABC", None), ("", None),
+])
+def test_the_next_label_guess_adds_one_to_the_last_number_keeping_its_padding(label, expected):
+    from drivers.printer.layout import next_label
+
+    assert next_label(label) == expected
+
+
+def test_warming_up_lays_out_the_next_number_so_its_images_are_cached():
+    from drivers.printer import bitmap
+    from drivers.printer.layout import qr_matrix
+
+    lay = layout(80)
+    bitmap.number_image.cache_clear()
+    qr_matrix.cache_clear()
+    assert lay.warm_next(content(label="A-046", qr_data="PTSP1:20240416:A-046")) == "A-047"
+    images, codes = bitmap.number_image.cache_info(), qr_matrix.cache_info()
+
+    data = lay.ticket(content(label="A-047", qr_data="PTSP1:20240416:A-047"))
+
+    assert bitmap.number_image.cache_info().hits > images.hits
+    assert bitmap.number_image.cache_info().misses == images.misses
+    assert qr_matrix.cache_info().misses == codes.misses
+    assert b"A-047" not in data  # the number is an image: nothing of the warm-up's text leaks out

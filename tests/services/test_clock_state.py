@@ -21,3 +21,22 @@ def test_each_state_reads_differently_for_technicians():
     texts = {describe(True), describe(False), describe(None)}
     assert len(texts) == 3
     assert "NOT" in describe(False)
+
+
+def test_the_c_library_is_looked_up_once_not_on_every_reading(monkeypatch):
+    # find_library starts a child process (ldconfig); the clock is read on every
+    # ticket, so a lookup per reading cost ~3 ms of every press.
+    import ctypes.util
+
+    from kiosk.services import clock_state
+
+    lookups = []
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: lookups.append(name) or real(name))
+    clock_state._libc.cache_clear()
+    try:
+        readings = [clock_state.kernel_synchronized() for _ in range(5)]
+    finally:
+        clock_state._libc.cache_clear()
+    assert len(set(readings)) == 1
+    assert lookups == ["c"]

@@ -70,6 +70,18 @@ def test_a_printed_ticket_is_reported_finished(worker, fake, events):
     assert fake.jobs[0][0] == "ticket-000007-A-012"
 
 
+def test_when_idle_after_a_ticket_the_worker_prepares_the_next_number(worker, fake, events, monkeypatch):
+    warmed = []
+    monkeypatch.setattr(fake.layout, "warm_next", lambda c: warmed.append(c.label))
+    w = worker()
+    w.submit(7, content(label="A-046"))
+    assert next_of(events, PrintFinished).result == "printed"
+    deadline = time.monotonic() + 2
+    while not warmed and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert warmed == ["A-046"]
+
+
 def test_submit_never_blocks_even_with_a_stalled_printer(worker, fake, events):
     fake.stall()
     w = worker()
