@@ -5,7 +5,7 @@
   one core;
 - resident memory of that process; target < 100 MB;
 - start to first frame: from starting the process to its first screen saved
-  (``--screenshot-dir``); target < 2 s;
+  (``--screenshot-dir``), the median of three starts; target < 2 s;
 - one full redraw of the home screen at 1024x600 as the loop does it each
   second (the clock changed, everything else cached); target < 10 ms. The
   first, cold redraw (every text fitted from scratch) is shown for information.
@@ -40,24 +40,43 @@ def _rss_mb(pid):
     return float("nan")
 
 
+def _start_demo(tmp, shots):
+    """A headless demo process and the seconds from its start to its first screen saved."""
+    env = dict(os.environ, XDG_DATA_HOME=tmp, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
+               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("NOTIFY_SOCKET", None)
+    started = time.perf_counter()
+    p = subprocess.Popen([sys.executable, "-m", "kiosk", "demo", "--headless", "--screenshot-dir", str(shots)],
+                         cwd=tmp, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    deadline = started + 20
+    while time.perf_counter() < deadline and p.poll() is None:
+        if shots.is_dir() and any(shots.glob("*.png")):
+            return p, time.perf_counter() - started
+        time.sleep(0.005)
+    return p, float("nan")
+
+
+def _end_demo(p):
+    p.stdin.close()  # end of the script: the demo quits by itself
+    try:
+        p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
 def _process_figures(quick):
     with tempfile.TemporaryDirectory() as tmp:
-        shots = Path(tmp) / "shots"
-        env = dict(os.environ, XDG_DATA_HOME=tmp, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
-                   PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        env.pop("NOTIFY_SOCKET", None)
-        started = time.perf_counter()
-        p = subprocess.Popen([sys.executable, "-m", "kiosk", "demo", "--headless", "--screenshot-dir", str(shots)],
-                             cwd=tmp, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+        starts = []
+        for n in range(2):  # two more starts for the median; one start alone is noisy
+            p, seconds = _start_demo(tmp, Path(tmp) / f"shots-{n}")
+            _end_demo(p)
+            starts.append(seconds)
+        p, seconds = _start_demo(tmp, Path(tmp) / "shots")
+        starts.append(seconds)
+        first_frame = statistics.median(starts)
         try:
-            first_frame = float("nan")
-            deadline = started + 20
-            while time.perf_counter() < deadline and p.poll() is None:
-                if shots.is_dir() and any(shots.glob("*.png")):
-                    first_frame = time.perf_counter() - started
-                    break
-                time.sleep(0.005)
             time.sleep(1.0)  # let start-up work (first printer status read, imports) settle
             seconds = 5.0 if quick else 30.0
             cpu0, t0 = _cpu_seconds(p.pid), time.perf_counter()
@@ -65,14 +84,9 @@ def _process_figures(quick):
             cpu = (_cpu_seconds(p.pid) - cpu0) / (time.perf_counter() - t0) * 100
             rss = _rss_mb(p.pid)
         finally:
-            p.stdin.close()  # end of the script: the demo quits by itself
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            _end_demo(p)
     return [
-        Figure(SECTION, "start to first frame", first_frame, "s", "< 2 s", first_frame < 2.0),
+        Figure(SECTION, "start to first frame (median of 3)", first_frame, "s", "< 2 s", first_frame < 2.0),
         Figure(SECTION, f"idle CPU over {seconds:.0f} s", cpu, "% core", "< 2 %", cpu < 2.0),
         Figure(SECTION, "resident memory (idle)", rss, "MB", "< 100 MB", rss < 100),
     ]

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, Callable, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pygame
+from kiosk.shell.sdl import pygame
 
 from kiosk.board.announce import AnnouncedCalls, CallAnnouncer, Speaker
 from kiosk.board.feed import FeedClient

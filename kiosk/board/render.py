@@ -14,7 +14,7 @@ import os
 from datetime import datetime
 from typing import Optional
 
-import pygame
+from kiosk.shell.sdl import pygame
 
 from kiosk.board import words as W
 from kiosk.board.layout import MIN_NUMBER_MM, BoardLayout, layout, px_per_mm, tile_boxes

@@ -6,11 +6,12 @@ import os
 import sys
 
 from kiosk import __version__
-from kiosk.cli.modules import MODULES
+from kiosk.cli.modules import MODULES, module_for
 from kiosk.core.errors import ConfigError, KioskError, UnknownName
 
 
-def build_parser():
+def build_parser(only=None):
+    """The parser of every command, or of those of module ``only``."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH",
                         help="config file (default: $PTSP_KIOSK_CONFIG or /etc/ptsp-kiosk/kiosk.toml)")
@@ -19,14 +20,15 @@ def build_parser():
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in MODULES:
+    for name in [only] if only else MODULES:
         importlib.import_module(name).register(sub, common)
     return parser
 
 
 def main(argv=None):
     """Run one command; returns the exit status (2: bad config or input)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(module_for(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

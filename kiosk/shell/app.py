@@ -121,8 +121,7 @@ class App:
         if self.headless:
             os.environ["SDL_VIDEODRIVER"] = "dummy"
             os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-        os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-        import pygame
+        from kiosk.shell.sdl import pygame
 
         self.pg = pygame
         # The print worker must not wait behind a frame being drawn: hand the

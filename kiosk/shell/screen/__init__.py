@@ -6,13 +6,9 @@ answers taps; each screen records the text boxes and buttons it drew
 overflows at any size.
 """
 import logging
-import os
 
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # no banner on a technician's terminal
-
-import pygame  # noqa: E402
-
-from kiosk.shell.screen import draw  # noqa: E402
+from kiosk.shell.sdl import pygame  # first: pygame without its start-up costs (see there)
+from kiosk.shell.screen import draw
 from kiosk.shell.screen.draw import Fonts, Images
 from kiosk.machine.view import View, choose_screen
 from kiosk.shell.screen.screens import HomeScreen, OutOfOrderScreen, ServingScreen, TicketScreen
