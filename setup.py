@@ -37,6 +37,8 @@ setup(
         "test": ["pytest>=7", "hypothesis>=6",
                  # A hung test fails with its stack instead of stalling the run (Debian: python3-pytest-timeout).
                  "pytest-timeout>=2.1", "psycopg[binary]>=3.1",
+                 # The suite on every core (`./dev test`); Debian: python3-pytest-xdist.
+                 "pytest-xdist>=3.0",
                  # The staff page in headless Chromium (Debian chromium + chromium-driver, .ci/run).
                  "selenium>=4.10"],
         # Linters and checks that .ci/run runs: ruff (style and mistakes), mypy (types of

@@ -152,6 +152,9 @@ class Kiosk:
         env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", GPIOZERO_PIN_FACTORY="mock",
                    NOTIFY_SOCKET=str(self.notify_path), PYGAME_HIDE_SUPPORT_PROMPT="1")
         env.pop("WATCHDOG_USEC", None)
+        # Bytecode cached across the restarts, as on a kiosk: only the first start compiles.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         self.log = open(folder / f"kiosk-{run}.log", "wb")

@@ -27,7 +27,7 @@ def build_parser(only=None):
 
 def main(argv=None):
     """Run one command; returns the exit status (2: bad config or input)."""
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(module_for(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,

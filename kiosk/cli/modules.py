@@ -28,9 +28,10 @@ MODULES = list(COMMANDS)
 
 def module_for(argv) -> "str | None":
     """The module that registers the command in ``argv`` (the first word that
-    is not an option), or None (no command, ``--help``, an unknown word)."""
+    is not an option), or None (no command, help asked for before the command
+    (``-h run`` lists every command), an unknown word)."""
     for word in argv:
-        if word == "--":
+        if word in ("--", "-h", "--help"):
             return None
         if not word.startswith("-"):
             return next((m for m, names in COMMANDS.items() if word in names), None)

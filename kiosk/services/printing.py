@@ -48,6 +48,8 @@ MAX_STUCK = 3  # helper threads left blocked inside a dead printer before jobs f
 # After a job's deadline its writer stops by itself within a chunk; this long
 # it is given to return before the worker gives it up as stuck.
 WRITE_GRACE = 1.0
+# Idle this long after a printed ticket, the worker prepares the next one (_warm_up).
+WARM_AFTER = 0.2
 
 _STOP = object()
 
@@ -186,6 +188,7 @@ class PrintWorker:
         self._clock = clock
         self._jobs = queue.Queue()
         self._stuck = []
+        self._warm = None  # the content of the last printed ticket, until _warm_up
         self._thread = None
         self.health = PrinterHealth(online=None, paper="unknown", detail="not read yet")
         self._printer_health = self.health
@@ -229,10 +232,12 @@ class PrintWorker:
     def _run(self):
         next_poll = self._clock()
         while True:
+            wake = next_poll if self._warm is None else min(next_poll, self._clock() + WARM_AFTER)
             try:
-                item = self._jobs.get(timeout=max(0.0, next_poll - self._clock()))
+                item = self._jobs.get(timeout=max(0.0, wake - self._clock()))
             except queue.Empty:
                 item = None
+                self._warm_up()
             if item is _STOP:
                 break
             try:
@@ -306,6 +311,19 @@ class PrintWorker:
                 raise error
             return value, bool(started)
 
+    def _warm_up(self):
+        """Lay out the likely next ticket (TicketPrinter.warm_next) once no job
+        came for WARM_AFTER seconds after the last one: its images are then
+        cached, and a ticket pressed meanwhile never waits behind this."""
+        content, self._warm = self._warm, None
+        warm = getattr(self._printer, "warm_next", None)
+        if content is None or warm is None:
+            return
+        try:
+            warm(content)
+        except Exception as e:  # only a cache: the real job lays itself out again
+            log.debug("warming up the next ticket: %s", e)
+
     def _discard(self):
         """Close the printer connection so the next job or health read opens
         it again. Closing a blocked link may block too, so it runs on a side
@@ -346,10 +364,7 @@ class PrintWorker:
         preview = getattr(self._printer, "last_path", None)
         self._events.put(PrintFinished(job.ticket_id, outcome="printed", preview_png=str(preview or "")))
         self._publish(self._printer_health)  # the roll counter may have crossed its warning
-        if self._jobs.empty():  # idle: get the next number's images ready
-            warm = getattr(self._printer, "warm_next", None)
-            if warm is not None:
-                warm(job.content)
+        self._warm = job.content  # once the worker is idle a while: see _run
 
     def _finish(self, ticket_id, error, started):
         """Report a failed job: "uncertain" once its start was recorded (a byte

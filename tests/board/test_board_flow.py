@@ -65,6 +65,8 @@ def test_a_call_reaches_the_board_is_announced_once_and_a_restart_does_not_repea
         assert speaker.said == []  # A-001 was called before the board existed
         kiosk.call(2, "A-012")
         assert wait_for(lambda: shown(app, "A-012") and speaker.said), "the call never reached the board"
+        # The picture is saved once the new call has slid in, which a busy machine takes longer to do.
+        assert wait_for(lambda: (tmp_path / "shots" / "board.png").exists()), "no screenshot after the call"
 
     app, speaker = run_board(kiosk, memory, first_run, shots=str(tmp_path / "shots"))
     assert speaker.said == [("Nomor antrian A dua belas. A dua belas. Silakan menuju loket dua.", "id")]

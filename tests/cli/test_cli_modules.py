@@ -29,7 +29,7 @@ def test_no_command_is_claimed_by_two_modules():
 @pytest.mark.parametrize("argv, module", [
     (["demo", "--headless"], "kiosk.cli.app"), (["-v", "run"], "kiosk.cli.app"),
     (["status", "--json"], "kiosk.cli.core"), (["--help"], None), ([], None), (["nosuch"], None),
-    (["--", "demo"], None),
+    (["--", "demo"], None), (["-h", "run"], None), (["--help", "status"], None), (["run", "--help"], "kiosk.cli.app"),
 ])
 def test_the_module_is_found_from_the_first_word_that_is_not_an_option(argv, module):
     assert module_for(argv) == module

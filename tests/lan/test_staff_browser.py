@@ -17,6 +17,7 @@ webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 
 PIN = "2468"
 SHOTS = Path("/tmp/shots/staff")
@@ -71,7 +72,19 @@ def type_pin(browser, pin):
         browser.find_element(By.CSS_SELECTOR, f'.keypad .key[data-key="{digit}"]').click()
     form = browser.find_element(By.ID, "login")
     browser.find_element(By.ID, "login-button").click()
-    wait_for(browser, EC.staleness_of(form))  # the old page is gone: no stale reads
+    wait_for(browser, gone(form))  # the old page is gone: no stale reads
+
+
+def gone(element):
+    """Like EC.staleness_of, but a busy Chromium may answer "does not belong to
+    the document" instead of "stale": that also means the page was replaced."""
+    def check(_):
+        try:
+            element.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one
+            return True
+        return False
+    return check
 
 
 def message(browser, contains):

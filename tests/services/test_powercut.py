@@ -10,9 +10,9 @@ from kiosk.services.store import Store
 
 
 def test_given_power_cuts_during_presses_when_restarted_then_every_number_on_paper_is_callable(tmp_path):
-    report = powercut.run_cuts(6, seed=7, run_seconds=(0.4, 1.2), folder=tmp_path)
+    report = powercut.run_cuts(10, seed=7, run_seconds=(0.3, 0.8), folder=tmp_path)
     assert report.problems == []
-    assert report.cuts == 6 and report.tickets > 0 and report.presses > 0
+    assert report.cuts == 10 and report.tickets > 0 and report.presses > 0
     assert (report.stranded, report.void_printed, report.printed_not_callable) == (0, 0, 0)
     assert (report.integrity_failures, report.duplicates) == (0, 0)
     assert report.ok

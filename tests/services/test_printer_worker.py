@@ -9,7 +9,7 @@ from printer_helpers import content, layout
 from kiosk.core.config import Printer
 from kiosk.core.errors import PrinterOffline
 from kiosk.core.events import PrinterHealth, PrinterHealthChanged, PrintFinished
-from kiosk.services.printing import KEY_TICKETS, PrintWorker, RollCounter
+from kiosk.services.printing import KEY_TICKETS, WARM_AFTER, PrintWorker, RollCounter
 
 
 class MetaDict:
@@ -70,16 +70,36 @@ def test_a_printed_ticket_is_reported_finished(worker, fake, events):
     assert fake.jobs[0][0] == "ticket-000007-A-012"
 
 
-def test_when_idle_after_a_ticket_the_worker_prepares_the_next_number(worker, fake, events, monkeypatch):
+def test_when_idle_after_a_ticket_the_worker_prepares_the_next_number_but_never_before_a_waiting_job(
+        worker, fake, events, monkeypatch):
+    from kiosk.services import printing
+
+    monkeypatch.setattr(printing, "WARM_AFTER", 1.0)  # a margin for a busy machine between the two submits
     warmed = []
     monkeypatch.setattr(fake.layout, "warm_next", lambda c: warmed.append(c.label))
-    w = worker()
+    w = worker(status_interval=60.0)
     w.submit(7, content(label="A-046"))
     assert next_of(events, PrintFinished).result == "printed"
-    deadline = time.monotonic() + 2
+    w.submit(8, content(label="A-047", ticket_id=8))  # pressed at once: nothing is warmed in between
+    assert next_of(events, PrintFinished).result == "printed"
+    deadline = time.monotonic() + 3
     while not warmed and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert warmed == ["A-046"]
+    time.sleep(0.3)
+    assert warmed == ["A-047"]
+
+
+def test_a_warm_up_that_fails_is_only_logged_and_printing_goes_on(worker, fake, events, monkeypatch):
+    def broken(c):
+        raise RuntimeError("a layout bug")
+
+    monkeypatch.setattr(fake, "warm_next", broken)
+    w = worker(status_interval=60.0)
+    w.submit(7, content(label="A-046"))
+    assert next_of(events, PrintFinished).result == "printed"
+    time.sleep(WARM_AFTER * 2)
+    w.submit(8, content(label="A-047", ticket_id=8))
+    assert next_of(events, PrintFinished).result == "printed"
 
 
 def test_submit_never_blocks_even_with_a_stalled_printer(worker, fake, events):

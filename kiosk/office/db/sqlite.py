@@ -30,17 +30,39 @@ class SQLiteDatabase(Database):
         except sqlite3.Error as e:
             raise StorageError(f"cannot open {self.path}: {e}") from None
         try:
-            app_id = db.execute("PRAGMA application_id").fetchone()[0]
-            tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-            if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+            if self._foreign(db) or self._claim(db):
                 raise StorageError(f"{self.path} is not a PTSP receiver database; choose another --db path")
-            if app_id == 0:
-                db.execute("PRAGMA journal_mode = WAL")  # stored in the file
-                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         except sqlite3.Error as e:
             raise StorageError(f"cannot use {self.path} as the receiver database: {e}") from None
         finally:
             db.close()
+
+    @staticmethod
+    def _foreign(db: Any) -> bool:
+        """Whether the file belongs to something else: another application id,
+        or tables without ours (read without a lock: a foreign read-only file
+        is refused as foreign, not as read-only). One statement, so both are read
+        from the same moment of a file that another receiver may be setting up."""
+        app_id, tables = db.execute(
+            "SELECT (SELECT application_id FROM pragma_application_id()), "
+            "(SELECT count(*) FROM sqlite_master WHERE type = 'table')").fetchone()
+        return app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables > 0)
+
+    def _claim(self, db: Any) -> bool:
+        """Mark a new, empty file as ours; True when it turned out foreign after all.
+
+        Checked again under the write lock: receivers starting together on a
+        new file would otherwise see one another's first tables and refuse it."""
+        if db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+            return False
+        db.execute("BEGIN IMMEDIATE")
+        if self._foreign(db):
+            db.execute("ROLLBACK")
+            return True
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute("COMMIT")
+        db.execute("PRAGMA journal_mode = WAL")  # stored in the file
+        return False
 
     def _connect(self) -> Any:
         conn = sqlite3.connect(self.path, timeout=15, isolation_level=None, check_same_thread=False)
