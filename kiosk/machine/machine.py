@@ -201,6 +201,9 @@ class KioskMachine:
         self.printing[event.ticket_id] = _Printing(event.service, event.label, event.priority, event.lines, at.mono)
         self._show(TicketView("printing", label=event.label, service_name=self._service_name(event.service),
                               priority=event.priority), None)
+        # No store re-read here: it would take the CPU from the print worker
+        # before the ticket's first byte (bench e2e); the print's outcome asks
+        # for one, and this service's button is held while it prints.
         return [F.PrintTicket(event.ticket_id, event.content)]  # type: ignore[arg-type]
 
     def _issue_refused(self, event: E.IssueWasRefused, at: F.Instant) -> list:
