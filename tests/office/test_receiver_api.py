@@ -1,7 +1,12 @@
 """The receiver over real HTTP (waitress on 127.0.0.1), on SQLite and PostgreSQL:
 tokens, validation, deduplication, summaries, devices."""
 import json
+import os
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
 
 import pytest
 
@@ -254,6 +259,75 @@ def test_a_database_of_another_program_is_refused_and_left_alone(tmp_path):
         receiver.ReceiverDB(path)
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT name FROM sqlite_master").fetchall() == [("invoices",)]
+
+
+def test_a_database_another_program_left_mid_write_is_refused_byte_for_byte_untouched(tmp_path):
+    # Its program died with committed rows still in the WAL file: a read-write
+    # connection would fold them into the file on closing.
+    path = tmp_path / "other.db"
+    made = ("import os, sqlite3; c = sqlite3.connect(%r); c.execute('PRAGMA journal_mode = WAL'); "
+            "c.execute('CREATE TABLE invoices (id)'); c.commit(); c.execute('INSERT INTO invoices VALUES (1)'); "
+            "c.commit(); os._exit(0)" % str(path))
+    subprocess.run([sys.executable, "-c", made], check=True)
+    def data():  # the database and its WAL; the -shm index is rebuilt by any reader
+        return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()
+                if not p.name.endswith("-shm")}
+
+    before = data()
+    assert "other.db-wal" in before
+
+    with pytest.raises(receiver.ReceiverError, match="not a PTSP receiver database"):
+        receiver.ReceiverDB(path)
+    assert data() == before
+
+
+def test_receivers_starting_together_on_a_new_file_all_open_it_in_wal_mode(tmp_path):
+    # Processes released together by a pipe: the switch to WAL needs the file
+    # alone for a moment, and one of them used to fail or leave it unswitched.
+    code = ("import os, sys; from kiosk.office.db import open_database; r = int(sys.argv[1]); os.read(r, 1); "
+            "open_database(sys.argv[2]).close()")
+    for round_ in range(4):
+        path = tmp_path / f"new-{round_}.db"
+        release, go = os.pipe()
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(release), str(path)], pass_fds=(release,),
+                                  stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        time.sleep(0.5)  # all of them started and waiting
+        os.close(go)
+        outcomes = [(p.wait(60), p.stderr.read().strip()[-300:]) for p in procs]
+        os.close(release)
+        assert [o for o in outcomes if o[0] != 0] == []
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_switch_to_wal_waits_for_a_reader_of_the_file_and_gives_up_at_its_deadline(tmp_path):
+    from kiosk.office.db.sqlite import _use_wal
+
+    path = tmp_path / "new.db"
+    # No busy handler: where SQLite would deadlock it answers "locked" at once
+    # instead of waiting, as it did to receivers starting together.
+    db = sqlite3.connect(path, isolation_level=None, timeout=0)
+    db.execute("CREATE TABLE t (x)")
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchone()  # a read lock: SQLite will not switch now
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _use_wal(db, seconds=0.2)
+
+    threading.Timer(0.3, lambda: reader.execute("COMMIT")).start()
+    _use_wal(db, seconds=5)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_receiver_file_left_out_of_wal_mode_is_switched_back_at_the_next_start(tmp_path):
+    path = tmp_path / "receiver.db"
+    receiver.ReceiverDB(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode = DELETE")
+
+    receiver.ReceiverDB(path).close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_a_file_that_is_not_sqlite_is_refused_with_a_clear_message(tmp_path):

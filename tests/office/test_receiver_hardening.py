@@ -39,8 +39,10 @@ def app(shared_office_db):
     return receiver.make_app(shared_office_db)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def token(shared_office_db):
+    """DEVICE's token, made once per module: making another replaces it, which
+    would lock out the corpus server's cases run after it."""
     return receiver.ReceiverDB(shared_office_db).add_token(DEVICE)
 
 
@@ -52,10 +54,10 @@ def server(shared_office_db):
 
 
 @pytest.fixture(scope="module")
-def corpus_server(shared_office_db):
+def corpus_server(shared_office_db, token):
     """(server, device token) shared by the corpus cases: none of them may store an event."""
     s = Server(shared_office_db, limits=ServerLimits(threads=4, max_header_bytes=8192))
-    yield s, receiver.ReceiverDB(shared_office_db).add_token(DEVICE)
+    yield s, token
     s.close()
 
 

@@ -1,8 +1,11 @@
 """SQLite backend: one file, WAL, durable commits, writers serialised by BEGIN IMMEDIATE."""
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from contextlib import contextmanager
+from urllib.parse import quote
 from typing import Any, Iterator, Sequence
 
 from kiosk.office.db.base import Database, Params, StorageBusy, StorageError
@@ -11,6 +14,24 @@ APPLICATION_ID = 0x50545352  # "PTSR": marks the file as a receiver database
 
 # Messages of passing trouble: answer 503 and let the kiosk retry.
 _BUSY_WORDS = ("locked", "busy", "disk i/o", "database or disk is full", "unable to open")
+
+
+def _use_wal(db: Any, seconds: float = 15.0) -> None:
+    """Switch the file to WAL (a mode stored in the file), on every open, so
+    that a file left in another mode is set right the next time. The switch
+    needs a moment alone with the file and SQLite does not wait for it (it
+    fails, or answers the old mode), so receivers starting together retry."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
+                return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e).lower() and "busy" not in str(e).lower():
+                raise
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("database is locked: cannot switch it to WAL")
+        time.sleep(0.02)
 
 
 class SQLiteDatabase(Database):
@@ -25,17 +46,39 @@ class SQLiteDatabase(Database):
 
     def _check_file(self) -> None:
         """Refuse (and leave alone) a file that is not ours, before anything is written."""
+        refused = StorageError(f"{self.path} is not a PTSP receiver database; choose another --db path")
+        if self._foreign_at_a_look():
+            raise refused
         try:
             db = sqlite3.connect(self.path, timeout=15, isolation_level=None)
         except sqlite3.Error as e:
             raise StorageError(f"cannot open {self.path}: {e}") from None
         try:
             if self._foreign(db) or self._claim(db):
-                raise StorageError(f"{self.path} is not a PTSP receiver database; choose another --db path")
+                raise refused
+            _use_wal(db)
         except sqlite3.Error as e:
             raise StorageError(f"cannot use {self.path} as the receiver database: {e}") from None
         finally:
             db.close()
+
+    def _foreign_at_a_look(self) -> bool:
+        """Whether an existing file is foreign, seen through a read-only
+        connection: a read-write one would, on closing, write the owner's
+        leftover journal into the file that is then refused. Any trouble here
+        leaves the decision (and its message) to the read-write check."""
+        if not os.path.isfile(self.path):
+            return False
+        try:
+            look = sqlite3.connect(f"file:{quote(os.path.abspath(self.path))}?mode=ro", uri=True, timeout=15)
+        except sqlite3.Error:
+            return False
+        try:
+            return self._foreign(look)
+        except sqlite3.Error:
+            return False
+        finally:
+            look.close()
 
     @staticmethod
     def _foreign(db: Any) -> bool:
@@ -61,7 +104,6 @@ class SQLiteDatabase(Database):
             return True
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute("COMMIT")
-        db.execute("PRAGMA journal_mode = WAL")  # stored in the file
         return False
 
     def _connect(self) -> Any:
