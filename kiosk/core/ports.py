@@ -35,6 +35,11 @@ class TicketPrinterPort(Protocol):
         """Release the device; safe to call twice."""
         ...
 
+    def warm_next(self, content: TicketContent) -> None:
+        """Lay out, without printing, the ticket likely to follow ``content``
+        (number + 1), so its images are cached; never raises."""
+        ...
+
 
 class AnnouncerPort(Protocol):
     """Chime and speech (drivers.sound). ``announce`` returns at once: the
