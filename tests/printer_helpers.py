@@ -23,6 +23,22 @@ ANSWERS = {
 }
 
 
+def next_event(events, kind, seconds=5.0):
+    """The next event of ``kind`` on the queue ``events`` (others are dropped);
+    AssertionError when none comes within ``seconds``."""
+    import queue
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            e = events.get(timeout=0.05)
+        except queue.Empty:
+            continue
+        if isinstance(e, kind):
+            return e
+    raise AssertionError(f"no {kind.__name__} within {seconds} s")
+
+
 def content(**changes):
     """A TicketContent like the demo's, with ``changes``."""
     from kiosk.core.tickets import TicketContent

@@ -21,24 +21,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk.bench import Figure
+from kiosk.bench.proc import cpu_seconds, rss_mb
 
 SECTION = "app"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])  # utime + stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _start_demo(folder):
@@ -89,10 +75,10 @@ def _process_figures(quick):
         try:
             time.sleep(1.0)  # let start-up work (first printer status read, imports) settle
             seconds = 5.0 if quick else 30.0
-            cpu0, t0 = _cpu_seconds(p.pid), time.perf_counter()
+            cpu0, t0 = cpu_seconds(p.pid), time.perf_counter()
             time.sleep(seconds)
-            cpu = (_cpu_seconds(p.pid) - cpu0) / (time.perf_counter() - t0) * 100
-            rss = _rss_mb(p.pid)
+            cpu = (cpu_seconds(p.pid) - cpu0) / (time.perf_counter() - t0) * 100
+            rss = rss_mb(p.pid)
         finally:
             _end_demo(p)
     return [

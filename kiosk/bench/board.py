@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from kiosk.bench import Figure
+from kiosk.bench.proc import cpu_seconds, rss_mb
 from kiosk.core import config
 
 SECTION = "board"
@@ -122,12 +123,11 @@ def idle_figures(seconds, folder):
         if proc.poll() is not None:
             raise RuntimeError(f"the board process ended with status {proc.returncode}")
         time.sleep(1.0)  # settle: fonts loaded, first pictures drawn
-        tick = os.sysconf("SC_CLK_TCK")
-        before, t0 = _cpu_ticks(proc.pid), time.monotonic()
+        before, t0 = cpu_seconds(proc.pid), time.monotonic()
         time.sleep(seconds)
-        after, t1 = _cpu_ticks(proc.pid), time.monotonic()
-        cpu = (after - before) / tick / (t1 - t0) * 100
-        rss = _rss_mb(proc.pid)
+        after, t1 = cpu_seconds(proc.pid), time.monotonic()
+        cpu = (after - before) / (t1 - t0) * 100
+        rss = rss_mb(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -137,20 +137,6 @@ def idle_figures(seconds, folder):
             proc.wait()
         server.stop()
     return cpu, rss
-
-
-def _cpu_ticks(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def _rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def run(quick=False):

@@ -19,23 +19,17 @@ from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 
+from browser_helpers import needs_chromium, start_chromium  # noqa: E402
+
 PIN = "2468"
 SHOTS = Path("/tmp/shots/staff")
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium and chromium-driver are not installed "
-                                "(apt-get install chromium chromium-driver; .ci/run does it)")
+pytestmark = needs_chromium
 PHONE, TABLET = (390, 844), (820, 1180)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 "--lang=id"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER), options=options)
+    driver = start_chromium("--lang=id")
     yield driver
     driver.quit()
 

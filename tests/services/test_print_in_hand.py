@@ -7,7 +7,7 @@ import time
 import pytest
 
 from core_helpers import Clock, make_config, wib
-from printer_helpers import content, layout
+from printer_helpers import content, layout, next_event
 
 from kiosk.core.config import Printer
 from kiosk.core.errors import IllegalTransition, PrinterOffline
@@ -127,15 +127,7 @@ def test_given_recovered_tickets_when_counters_call_then_only_the_started_one_is
 
 # --- the print worker records the start in its own store connection ------------------
 def next_finished(events, seconds=5.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            e = events.get(timeout=0.05)
-        except queue.Empty:
-            continue
-        if isinstance(e, PrintFinished):
-            return e
-    raise AssertionError("no PrintFinished")
+    return next_event(events, PrintFinished, seconds)
 
 
 @pytest.fixture
@@ -149,6 +141,16 @@ def run_worker(db, fake, timeout=2.0, **kw):
     events = queue.Queue()
     worker = PrintWorker(Printer(timeout=timeout, status_interval=60), fake, events, db_path=db, **kw).start()
     return worker, events
+
+
+def print_one(db, fake, ticket_id, **kw):
+    """Print one ticket on a worker of its own; its PrintFinished."""
+    worker, events = run_worker(db, fake, **kw)
+    try:
+        worker.submit(ticket_id, content(ticket_id=ticket_id))
+        return next_finished(events)
+    finally:
+        worker.stop(2)
 
 
 def test_given_a_printed_ticket_when_the_worker_prints_then_the_start_was_recorded_before_the_bytes(db, fake):
@@ -167,12 +169,7 @@ def test_given_a_printed_ticket_when_the_worker_prints_then_the_start_was_record
         return original(data, name, job)
 
     fake._send = spy
-    worker, events = run_worker(db, fake)
-    try:
-        worker.submit(t.id, content(ticket_id=t.id))
-        finished = next_finished(events)
-    finally:
-        worker.stop(2)
+    finished = print_one(db, fake, t.id)
     assert finished.outcome == "printed"
     assert seen == ["started"]  # durable before the first byte went to the printer
     assert len(fake.jobs) == 1
@@ -188,12 +185,9 @@ def test_given_a_printer_that_fails_after_the_start_when_printing_then_the_outco
         raise PrinterOffline("cable pulled mid-ticket")
 
     fake._send = fail_after_start
-    worker, events = run_worker(db, fake)
     try:
-        worker.submit(t.id, content(ticket_id=t.id))
-        finished = next_finished(events)
+        finished = print_one(db, fake, t.id)
     finally:
-        worker.stop(2)
         fake._send = original
     assert (finished.outcome, finished.code) == ("uncertain", "PRN-OFF")
     assert q.record_print_outcome(t.id, finished.outcome, finished.error).state == "waiting"
@@ -203,12 +197,7 @@ def test_given_a_printer_that_cannot_be_opened_when_printing_then_the_outcome_is
     q = QueueService(make_config(db), Store(db), clock=Clock(wib(2, 10)))
     t = issue(q)
     fake.fail_next(PrinterOffline("not found"))
-    worker, events = run_worker(db, fake)
-    try:
-        worker.submit(t.id, content(ticket_id=t.id))
-        finished = next_finished(events)
-    finally:
-        worker.stop(2)
+    finished = print_one(db, fake, t.id)
     assert finished.outcome == "void"
     assert Store(db).print_outcome(t.id) is None
 
@@ -217,12 +206,7 @@ def test_given_a_store_that_cannot_record_the_start_when_printing_then_nothing_i
     def broken(ticket_id):
         raise OSError("disk I/O error")
 
-    worker, events = run_worker(db, fake, record_start=broken)
-    try:
-        worker.submit(5, content(ticket_id=5))
-        finished = next_finished(events)
-    finally:
-        worker.stop(2)
+    finished = print_one(db, fake, 5, record_start=broken)
     assert finished.outcome == "void" and "cannot record" in finished.error
     assert fake.jobs == []
 

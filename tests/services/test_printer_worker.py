@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from printer_helpers import content, layout
+from printer_helpers import content, layout, next_event
 
 from kiosk.core.config import Printer
 from kiosk.core.errors import PrinterOffline
@@ -53,15 +53,7 @@ def worker(fake, events):
 
 
 def next_of(events, kind, seconds=3.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            e = events.get(timeout=0.05)
-        except queue.Empty:
-            continue
-        if isinstance(e, kind):
-            return e
-    raise AssertionError(f"no {kind.__name__} within {seconds} s")
+    return next_event(events, kind, seconds)
 
 
 def test_a_printed_ticket_is_reported_finished(worker, fake, events):
